@@ -6,3 +6,12 @@
  */
 export { Api, TelegramClient, Logger, errors } from 'teleproto';
 export { StringSession } from 'teleproto/sessions';
+// Transport and TL internals used by src/telegram/connection.ts (custom host:port) and by the
+// sandbox's MTProto server (which speaks to an unmodified client with the library's own classes).
+export { ConnectionTCPFull } from 'teleproto/network';
+export { LogLevel } from 'teleproto/extensions/Logger';
+export { BinaryReader } from 'teleproto/extensions';
+export { AuthKey } from 'teleproto/crypto/AuthKey';
+export { IGE } from 'teleproto/crypto/IGE';
+export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
+export { LAYER } from 'teleproto/tl/AllTLObjects';

@@ -1,0 +1,100 @@
+/**
+ * Creates and tears down MTProto clients configured the way this package needs them:
+ * silent (no library output), FLOOD_WAIT surfaced to the caller (floodSleepThreshold 0), few
+ * connection retries (so a dead server ends in an error instead of an endless reconnect loop),
+ * TCPFull transport, and — for the sandbox or any self-hosted peer — an explicit host:port.
+ *
+ * Why a connection subclass for custom servers: the library's connect() ignores the session's
+ * port (it hard-codes 80/443), so the only way to reach 127.0.0.1:<port> is a transport whose
+ * constructor replaces the address it is given.
+ */
+import { ConnectionTCPFull, Logger, LogLevel, StringSession, TelegramClient } from './gramjs';
+
+export type TelegramServer =
+	| { kind: 'production' }
+	| { kind: 'test' }
+	| { kind: 'custom'; host: string; port: number };
+
+export interface CreateTelegramClientOptions {
+	apiId: number;
+	apiHash: string;
+	/** A StringSession string (may be empty for a login flow). */
+	session: string;
+	server: TelegramServer;
+	/** How often the library retries a (re)connection before giving up. Default 2. */
+	connectionRetries?: number;
+}
+
+type ConnectionParams = ConstructorParameters<typeof ConnectionTCPFull>[0];
+
+const connectionClasses = new Map<string, typeof ConnectionTCPFull>();
+
+/** A TCPFull transport pinned to host:port (one class per address, reused across clients). */
+export function connectionFor(host: string, port: number): typeof ConnectionTCPFull {
+	const key = `${host}:${port}`;
+	let cls = connectionClasses.get(key);
+	if (!cls) {
+		cls = class PinnedTcpFull extends ConnectionTCPFull {
+			constructor(params: ConnectionParams) {
+				super({ ...params, ip: host, port });
+			}
+		};
+		connectionClasses.set(key, cls);
+	}
+	return cls;
+}
+
+/** A library logger that never writes anything. */
+export function silentLogger(): Logger {
+	return new Logger(LogLevel.NONE);
+}
+
+export function createTelegramClient(options: CreateTelegramClientOptions): TelegramClient {
+	const { apiId, apiHash, session, server } = options;
+	if (!Number.isInteger(apiId) || apiId <= 0) throw new Error('apiId must be a positive integer');
+	if (typeof apiHash !== 'string' || apiHash.length === 0) throw new Error('apiHash must be a non-empty string');
+	if (server.kind === 'custom') {
+		if (typeof server.host !== 'string' || server.host.length === 0) throw new Error('server.host must be a non-empty string');
+		if (!Number.isInteger(server.port) || server.port <= 0 || server.port > 65535) {
+			throw new Error('server.port must be an integer between 1 and 65535');
+		}
+	}
+	const stringSession = parseSession(session);
+	if (!stringSession) throw new Error('session is not a valid session string');
+	const client = new TelegramClient(stringSession, apiId, apiHash, {
+		connection: server.kind === 'custom' ? connectionFor(server.host, server.port) : ConnectionTCPFull,
+		connectionRetries: options.connectionRetries ?? 2,
+		reconnectRetries: options.connectionRetries ?? 2,
+		retryDelay: 200,
+		requestRetries: 1,
+		floodSleepThreshold: 0,
+		baseLogger: silentLogger(),
+		testServers: server.kind === 'test',
+		deviceModel: 'n8n-nodes-telegram-gifts',
+		systemVersion: 'node',
+		appVersion: '1.0',
+	});
+	return client;
+}
+
+/** The library's own parse error may quote its input; a session string must never be echoed. */
+function parseSession(session: string): StringSession | undefined {
+	try {
+		return new StringSession(session);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Tears a client down so nothing keeps the process alive: destroy() stops the update loop and
+ * every sender (disconnect() alone leaves the ping loop and reconnect timers running).
+ * Never throws: teardown is called from finally blocks.
+ */
+export async function destroyClient(client: TelegramClient): Promise<void> {
+	try {
+		await client.destroy();
+	} catch {
+		// Already closed or never connected: nothing left to release.
+	}
+}
