@@ -66,6 +66,8 @@ export interface SendTextParams {
 
 export interface BotClient {
 	readonly apiRoot: string;
+	/** The bot's user id from the token ("123456:ABC…" → "123456"), or null if the token has no id part. */
+	readonly botId: string | null;
 	getMe(): Promise<BotIdentity>;
 	announceGift(params: AnnounceGiftParams): Promise<ChatResult[]>;
 	sendText(params: SendTextParams): Promise<ChatResult[]>;
@@ -160,6 +162,7 @@ export function createBotClient(options: BotClientOptions): BotClient {
 
 	return {
 		apiRoot,
+		botId: /^(\d+):/.exec(token)?.[1] ?? null,
 
 		async getMe(): Promise<BotIdentity> {
 			const me = await api.getMe().catch((thrown: unknown) => Promise.reject(toBotApiError(thrown, 'getMe', token)));

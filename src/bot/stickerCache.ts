@@ -29,3 +29,18 @@ export class MemoryStickerCache implements StickerCache {
 		return this.fileIds.size;
 	}
 }
+
+/** The store's per-bot file_id methods (src/store), matched structurally. */
+export interface StickerFileIdStore {
+	getStickerFileId(giftId: string, botId: string): Promise<string | null>;
+	putStickerFileId(giftId: string, botId: string, fileId: string): Promise<void>;
+}
+
+/** A StickerCache over the store for one bot (BotClient.botId). */
+export function storeStickerCache(store: StickerFileIdStore, botId: string): StickerCache {
+	return {
+		get: (giftId) => store.getStickerFileId(giftId, botId),
+		// A stale entry is simply overwritten by the next upload's file_id.
+		put: (giftId, fileId) => store.putStickerFileId(giftId, botId, fileId),
+	};
+}

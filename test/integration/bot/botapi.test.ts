@@ -34,7 +34,9 @@ afterEach(async () => {
 
 describe('getMe and the token', () => {
 	test('getMe answers the bot identity', async () => {
-		const me = await client().getMe();
+		const bot = client();
+		expect(bot.botId).toBe('123456789');
+		const me = await bot.getMe();
 		expect(me).toEqual({ id: '123456789', username: 'sandbox_gifts_bot', firstName: 'Sandbox Gifts Bot' });
 		expect(server.apiRoot).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 		expect(server.calls()).toMatchObject([{ method: 'getMe', status: 200, ok: true }]);
