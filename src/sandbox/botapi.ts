@@ -102,7 +102,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions): Promise<FakeB
 	/** 429 windows: key = chat id, or "*" for the whole bot. Values are clock() ms. */
 	const floodUntil = new Map<string, number>();
 
-	function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+	function handle(req: IncomingMessage, res: ServerResponse, body: Buffer | null): void {
 		const atMs = clock();
 		const url = new URL(req.url ?? '/', 'http://fake.invalid');
 		const route = /^\/bot([^/]*)\/([^/]+)$/.exec(url.pathname);
@@ -129,6 +129,10 @@ export async function startFakeBotApi(options: FakeBotApiOptions): Promise<FakeB
 
 		if (safeDecode(pathToken) !== token) {
 			fail(new BotApiFailure(401, 'Unauthorized'));
+			return;
+		}
+		if (body === null) {
+			fail(new BotApiFailure(413, 'Request Entity Too Large'));
 			return;
 		}
 		let params: Record<string, ParamValue>;
@@ -193,11 +197,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions): Promise<FakeB
 			else chunks.push(chunk);
 		});
 		req.on('end', () => {
-			if (tooLarge) {
-				reply(res, 413, { ok: false, error_code: 413, description: 'Request Entity Too Large' });
-				return;
-			}
-			handle(req, res, Buffer.concat(chunks));
+			// null = over the size limit (answered 413, still recorded).
+			handle(req, res, tooLarge ? null : Buffer.concat(chunks));
 		});
 		req.on('error', () => res.destroy());
 	});

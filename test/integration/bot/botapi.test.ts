@@ -266,6 +266,32 @@ describe('the fake Bot API itself', () => {
 		expect(server.messages().map((m) => m.text)).toEqual(['the sticker file', null]);
 	});
 
+	test('a body over 20 MB is refused with 413', async () => {
+		const res = await fetch(`${server.apiRoot}/bot${TOKEN}/sendDocument`, {
+			method: 'POST',
+			headers: { 'content-type': 'multipart/form-data; boundary=x' },
+			body: Buffer.alloc(21 * 1024 * 1024),
+		});
+		expect(res.status).toBe(413);
+		expect(await res.json()).toEqual({ ok: false, error_code: 413, description: 'Request Entity Too Large' });
+		expect(server.calls()).toMatchObject([{ method: 'sendDocument', status: 413, ok: false, params: {} }]);
+	});
+
+	test('records use the injected clock (the sandbox timeline)', async () => {
+		let now = 5000;
+		const timed = await startFakeBotApi({ token: TOKEN, clock: () => now });
+		const bot = client({ apiRoot: timed.apiRoot });
+		await bot.sendText({ chatIds: [USER], text: 'first' });
+		now = 7250;
+		await bot.sendText({ chatIds: [USER], text: 'second' });
+		bot.close();
+		await timed.stop();
+		expect(timed.messages()).toEqual([
+			{ atMs: 5000, method: 'sendMessage', chatId: USER, text: 'first', hasSticker: false },
+			{ atMs: 7250, method: 'sendMessage', chatId: USER, text: 'second', hasSticker: false },
+		]);
+	});
+
 	test('a sticker upload that is not a sticker is refused', async () => {
 		const error = await client()
 			.announceGift({ chatIds: [USER], gift: GIFT, sticker: { bytes: gzipSync('not lottie'), mime: 'application/x-tgsticker' } })
