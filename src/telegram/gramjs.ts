@@ -15,3 +15,4 @@ export { AuthKey } from 'teleproto/crypto/AuthKey';
 export { IGE } from 'teleproto/crypto/IGE';
 export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
 export { LAYER } from 'teleproto/tl/AllTLObjects';
+export { returnBigInt } from 'teleproto/Helpers';

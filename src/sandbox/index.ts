@@ -1,0 +1,310 @@
+/**
+ * The sandbox: a simulated Telegram gift market that speaks real MTProto on loopback (and,
+ * when the scenario has a bot, a fake Bot API). `startSandbox` is the programmatic entry point
+ * for tests and the CLI; see docs/sandbox.md.
+ *
+ * Secrets (auth keys, api_hash, bot token) are derived from the scenario seed, so restarting the
+ * same scenario yields the same credentials. They are fake and local, but still never logged.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { AuthKey, StringSession } from '../telegram/gramjs';
+import { MtprotoServer } from './mtproto/server';
+import { Market, type PurchaseRecord } from './market';
+import { FaultPlan } from './faults';
+import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
+import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
+import { stderrLogger, type SandboxLogger } from './logger';
+import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
+
+export { validateScenario, ScenarioError, type Scenario } from './scenario';
+export { MarketError, type Market } from './market';
+export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
+
+const HOST = '127.0.0.1';
+/** StringSession stores the port as a signed 16-bit number. */
+const MAX_SESSION_PORT = 32767;
+const PORT_PICK_LOW = 20000;
+const PORT_PICK_ATTEMPTS = 50;
+
+export interface SandboxAccountCredentials {
+	id: string;
+	label: string;
+	username?: string;
+	/** StringSession for this account: DC 2 at 127.0.0.1:<port> with its pre-shared auth key. */
+	session: string;
+}
+
+export interface SandboxCredentials {
+	apiId: number;
+	apiHash: string;
+	server: { kind: 'custom'; host: string; port: number };
+	accounts: SandboxAccountCredentials[];
+	bot?: { token: string; apiRoot: string };
+}
+
+export interface SandboxRecord {
+	purchases: PurchaseRecord[];
+	balances: Record<string, number>;
+	botMessages: BotMessageRecord[];
+	calls: Record<string, number>;
+	releases: Array<{ giftId: string; atMs: number }>;
+	soldOut: Array<{ giftId: string; atMs: number }>;
+	/** TCP connections accepted: `total` (any), and per account id once identified by its auth key. */
+	connections: { total: number; byAccount: Record<string, number> };
+}
+
+export interface StartSandboxOptions {
+	/** 0 / absent = pick a free port ≤ 32767 (the session-string limit). */
+	port?: number;
+	logger?: SandboxLogger;
+}
+
+export interface Sandbox {
+	readonly credentials: SandboxCredentials;
+	readonly scenario: Scenario;
+	/** The live market (tests may change prices/balances or inspect state). */
+	readonly market: Market;
+	/** Milliseconds since the sandbox started (the scenario's timeline). */
+	nowMs(): number;
+	record(): SandboxRecord;
+	/** Resolves with the record once `predicate(record)` holds; rejects after `timeoutMs`. */
+	waitFor(predicate: (record: SandboxRecord) => boolean, timeoutMs?: number): Promise<SandboxRecord>;
+	injectFault(fault: Partial<ScenarioFault> & { method: string }): void;
+	addFloodRule(rule: ScenarioFloodRule): void;
+	/** Closes the TCP connections of one account (or all); returns how many were closed. */
+	dropConnections(accountId?: string): number;
+	/** Latency for one method, or `default`; `undefined` removes a method's override. */
+	setLatency(method: string, ms: number | undefined): void;
+	/** The fake Bot API when the scenario has `bot`. */
+	readonly botApi?: FakeBotApi;
+	stop(): Promise<void>;
+}
+
+/** Deterministic per-scenario secret material. */
+function deriver(seed: number): (label: string, length: number) => Buffer {
+	const root = createHash('sha256').update(`n8n-nodes-telegram-gifts sandbox seed ${seed}`).digest();
+	return (label, length) => {
+		const parts: Buffer[] = [];
+		for (let i = 0; Buffer.concat(parts).length < length; i++) {
+			parts.push(createHmac('sha256', root).update(`${label}#${i}`).digest());
+		}
+		return Buffer.concat(parts).subarray(0, length);
+	};
+}
+
+function sessionString(port: number, authKey: Buffer): string {
+	const session = new StringSession('');
+	session.setDC(SANDBOX_DC_ID, HOST, port);
+	session.setAuthKey(new AuthKey(authKey, createHash('sha1').update(authKey).digest()));
+	return session.save();
+}
+
+async function listenOnSessionPort(server: MtprotoServer, requested: number | undefined, pick: () => number): Promise<number> {
+	if (requested !== undefined && requested !== 0) {
+		if (!Number.isInteger(requested) || requested < 1 || requested > MAX_SESSION_PORT) {
+			throw new Error(`port must be an integer between 1 and ${MAX_SESSION_PORT} (session strings store a signed 16-bit port)`);
+		}
+		server.options.port = requested;
+		return await server.listen();
+	}
+	for (let attempt = 0; attempt < PORT_PICK_ATTEMPTS; attempt++) {
+		server.options.port = pick();
+		const outcome = await server.listen().then(
+			(port) => ({ port, error: undefined }),
+			(error: NodeJS.ErrnoException) => ({ port: 0, error }),
+		);
+		if (!outcome.error) return outcome.port;
+		if (outcome.error.code !== 'EADDRINUSE') throw new Error(`sandbox cannot listen: ${outcome.error.message}`);
+	}
+	throw new Error(`no free port ≤ ${MAX_SESSION_PORT} found after ${PORT_PICK_ATTEMPTS} attempts`);
+}
+
+export async function startSandbox(input: Scenario | unknown, options: StartSandboxOptions = {}): Promise<Sandbox> {
+	const scenario = validateScenario(input);
+	const logger = options.logger ?? stderrLogger();
+	const derive = deriver(scenario.seed);
+	const startedAt = performance.now();
+	const epochMs = Date.now();
+	const nowMs = (): number => Math.floor(performance.now() - startedAt);
+
+	const market = new Market(scenario, nowMs);
+	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
+	const calls: Record<string, number> = {};
+	const connections = { total: 0, byAccount: {} as Record<string, number> };
+	const waiters = new Set<() => void>();
+	const cancelWaiters = new Set<() => void>();
+	const notify = (): void => {
+		for (const w of [...waiters]) w();
+	};
+	market.onChange(notify);
+
+	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
+	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
+
+	const serverRef: { current?: MtprotoServer } = {};
+	const rpc = new SandboxRpc({
+		market,
+		faults,
+		logger,
+		host: HOST,
+		port: () => serverRef.current?.port ?? 0,
+		epochMs,
+		accessHash,
+		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
+		countCall: (method) => {
+			calls[method] = (calls[method] ?? 0) + 1;
+			notify();
+		},
+	});
+	const server = new MtprotoServer({
+		host: HOST,
+		port: 0,
+		keys,
+		handle: (call) => rpc.handle(call),
+		logger,
+		onAccountConnection: (accountId) => {
+			connections.byAccount[accountId] = (connections.byAccount[accountId] ?? 0) + 1;
+			notify();
+		},
+		onConnection: () => {
+			connections.total++;
+		},
+	});
+	serverRef.current = server;
+	const pickSeed = derive('port-pick', 4).readUInt32LE(0);
+	let pickCounter = 0;
+	const port = await listenOnSessionPort(server, options.port, () => {
+		// Spread attempts so parallel sandboxes (jest workers) rarely collide.
+		const span = MAX_SESSION_PORT - PORT_PICK_LOW;
+		return PORT_PICK_LOW + ((pickSeed + process.pid * 7919 + Math.floor(Math.random() * span) + pickCounter++) % span);
+	});
+
+	let botApi: FakeBotApi | undefined;
+	if (scenario.bot) {
+		const token = scenario.bot.token ?? `${1_000_000_000 + (derive('bot-id', 4).readUInt32LE(0) % 1_000_000_000)}:${derive('bot-token', 24).toString('base64url')}`;
+		const started = await startFakeBotApi({ token, port: 0, host: HOST, clock: nowMs, log: (line) => logger.warn(line) }).then(
+			(api) => ({ api, error: undefined }),
+			(error: Error) => ({ api: undefined, error }),
+		);
+		if (started.error) {
+			await server.close();
+			throw new Error(`sandbox cannot start the fake Bot API: ${started.error.message}`);
+		}
+		botApi = started.api;
+	}
+
+	// One timer for the next scheduled market change (a drop or a demand sell-out), so waitFor and
+	// the record see it on time without polling.
+	let eventTimer: NodeJS.Timeout | undefined;
+	let stopped = false;
+	const scheduleNextEvent = (): void => {
+		if (stopped) return;
+		if (eventTimer) clearTimeout(eventTimer);
+		eventTimer = undefined;
+		const next = market.nextEventAtMs();
+		if (next === undefined) return;
+		eventTimer = setTimeout(() => {
+			eventTimer = undefined;
+			market.advance();
+			scheduleNextEvent();
+		}, Math.max(0, next - nowMs()));
+	};
+	market.onChange(scheduleNextEvent);
+	scheduleNextEvent();
+
+	const disconnectTimers = scenario.disconnects.map((d) =>
+		setTimeout(() => {
+			const dropped = server.dropConnections(d.accountId);
+			logger.info(`scheduled disconnect at ${d.atMs} ms closed ${dropped} connection(s)`);
+		}, d.atMs),
+	);
+
+	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
+	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
+	const credentials: SandboxCredentials = {
+		apiId,
+		apiHash,
+		server: { kind: 'custom', host: HOST, port },
+		accounts: scenario.accounts.map((a, i) => ({
+			id: a.id,
+			label: a.label,
+			username: a.username,
+			session: sessionString(port, keys[i].authKey),
+		})),
+		bot: botApi ? { token: botApi.token, apiRoot: botApi.apiRoot } : undefined,
+	};
+
+	const record = (): SandboxRecord => {
+		market.advance();
+		return {
+			purchases: market.purchases.map((p) => ({ ...p })),
+			balances: market.balances(),
+			botMessages: botApi ? botApi.messages() : [],
+			calls: { ...calls },
+			releases: [...market.releases],
+			soldOut: [...market.soldOut],
+			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
+		};
+	};
+
+	const accountIds = new Set(scenario.accounts.map((a) => a.id));
+	return {
+		credentials,
+		scenario,
+		market,
+		botApi,
+		nowMs,
+		record,
+		waitFor(predicate, timeoutMs = 5000) {
+			return new Promise<SandboxRecord>((resolve, reject) => {
+				const check = (): boolean => {
+					const r = record();
+					if (!predicate(r)) return false;
+					finish();
+					resolve(r);
+					return true;
+				};
+				// Bot API messages arrive without an event hook: re-check them on a short tick.
+				const tick = botApi ? setInterval(check, 20) : undefined;
+				const timer = setTimeout(() => {
+					finish();
+					reject(new Error(`sandbox waitFor: condition not met within ${timeoutMs} ms`));
+				}, timeoutMs);
+				const cancel = (): void => {
+					finish();
+					reject(new Error('sandbox waitFor: sandbox stopped'));
+				};
+				const finish = (): void => {
+					clearTimeout(timer);
+					if (tick) clearInterval(tick);
+					waiters.delete(check);
+					cancelWaiters.delete(cancel);
+				};
+				waiters.add(check);
+				cancelWaiters.add(cancel);
+				check();
+			});
+		},
+		injectFault(fault) {
+			faults.inject(validateFault(fault, accountIds));
+		},
+		addFloodRule(rule) {
+			faults.addFloodRule(rule);
+		},
+		dropConnections(accountId) {
+			return server.dropConnections(accountId);
+		},
+		setLatency(method, ms) {
+			faults.setLatency(method, ms);
+		},
+		async stop() {
+			if (stopped) return;
+			stopped = true;
+			if (eventTimer) clearTimeout(eventTimer);
+			for (const t of disconnectTimers) clearTimeout(t);
+			for (const cancel of [...cancelWaiters]) cancel();
+			await Promise.all([server.close(), botApi?.stop()]);
+		},
+	};
+}

@@ -1,0 +1,470 @@
+/**
+ * The sandbox's Telegram API: turns decoded MTProto requests into market operations and
+ * answers in the real TL types (built with the client library's own classes). Faults from the
+ * scenario are applied here: latency, injected errors, silence, dropped connections, flood rules.
+ */
+import { Api, returnBigInt } from '../telegram/gramjs';
+import { Market, MarketError, type CompletedPurchase, type GiftState, type PeerRef } from './market';
+import { FaultPlan } from './faults';
+import { giftSticker, TGS_MIME_TYPE } from './tgs';
+import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
+import type { SandboxLogger } from './logger';
+
+/** Error for requests the sandbox understands but refuses (not market rules). */
+class RpcFailure extends Error {
+	constructor(
+		readonly telegramError: string,
+		readonly code = 400,
+	) {
+		super(telegramError);
+	}
+}
+
+export const SANDBOX_DC_ID = 2;
+const UNSUPPORTED = 'METHOD_NOT_SUPPORTED_BY_SANDBOX';
+
+type BigInteger = ReturnType<typeof returnBigInt>;
+const big = (v: bigint | number | string): BigInteger => returnBigInt(typeof v === 'string' ? BigInt(v) : v);
+const toBigint = (v: unknown): bigint => BigInt(String(v));
+
+export interface RpcWorld {
+	market: Market;
+	faults: FaultPlan;
+	logger: SandboxLogger;
+	host: string;
+	port: () => number;
+	/** Unix ms of sandbox time 0 (dates on the wire). */
+	epochMs: number;
+	accessHash: (kind: 'user' | 'channel' | 'document', id: string) => bigint;
+	/** Pushes an Updates object to the account's live connections. */
+	push: (accountId: string, updates: Api.TypeUpdates) => void;
+	/** Counts every call the server receives, per method. */
+	countCall: (method: string) => void;
+}
+
+type Handler = (call: RpcCall) => Buffer;
+
+export class SandboxRpc {
+	private readonly stickers = new Map<string, Buffer>();
+	private readonly documentToGift = new Map<string, string>();
+	private readonly pts = new Map<string, number>();
+	private readonly handlers: Record<string, Handler>;
+
+	constructor(private readonly world: RpcWorld) {
+		for (const g of world.market.gifts.values()) {
+			this.stickers.set(g.def.id, giftSticker(g.def.id));
+			this.documentToGift.set(this.documentId(g.def.id).toString(), g.def.id);
+		}
+		this.handlers = {
+			'help.getConfig': () => this.config().getBytes(),
+			'users.getUsers': (c) => this.getUsers(c),
+			'users.getFullUser': (c) => this.getFullUser(c),
+			'updates.getState': (c) => this.getState(c),
+			'contacts.resolveUsername': (c) => this.resolveUsername(c),
+			'channels.getChannels': (c) => this.getChannels(c),
+			'channels.getFullChannel': (c) => this.getFullChannel(c),
+			'payments.getStarGifts': (c) => this.getStarGifts(c),
+			'payments.getStarsStatus': (c) => this.getStarsStatus(c),
+			'payments.getPaymentForm': (c) => this.getPaymentForm(c),
+			'payments.sendStarsForm': (c) => this.sendStarsForm(c),
+			'payments.getSavedStarGifts': (c) => this.getSavedStarGifts(c),
+			'payments.checkCanSendGift': (c) => this.checkCanSendGift(c),
+			'upload.getFile': (c) => this.getFile(c),
+		};
+	}
+
+	/** The MTProto server's request handler. */
+	async handle(call: RpcCall): Promise<RpcOutcome> {
+		const { world } = this;
+		world.countCall(call.method);
+		const decision = world.faults.decide(call.method, call.accountId, world.market.now());
+		if (decision.latencyMs > 0) await delay(decision.latencyMs);
+		const action = decision.action;
+		if (action.kind === 'error') return { kind: 'error', code: action.code, message: action.message };
+		if (action.kind === 'noReply' || action.kind === 'drop') return { kind: action.kind };
+		const handler = this.handlers[call.method];
+		if (!handler) {
+			world.logger.warn(`UNSUPPORTED METHOD ${call.method} (account ${call.accountId}): answered ${UNSUPPORTED}`);
+			return { kind: 'error', code: 400, message: UNSUPPORTED };
+		}
+		try {
+			const bytes = handler(call);
+			return action.kind === 'dropAfterApply' ? { kind: 'drop' } : { kind: 'result', bytes };
+		} catch (error) {
+			if (error instanceof MarketError) return { kind: 'error', code: 400, message: error.telegramError };
+			if (error instanceof RpcFailure) return { kind: 'error', code: error.code, message: error.telegramError };
+			world.logger.error(`sandbox: ${call.method} failed inside the sandbox: ${String(error)}`);
+			return { kind: 'error', code: 500, message: 'INTERNAL' };
+		}
+	}
+
+	// ---- TL builders -------------------------------------------------------------------------
+
+	private unix(ms = this.world.market.now()): number {
+		return Math.floor((this.world.epochMs + ms) / 1000);
+	}
+
+	private documentId(giftId: string): bigint {
+		return (BigInt(giftId) * 1000n + 7n) & 0x7fffffffffffffffn;
+	}
+
+	config(): Api.Config {
+		return new Api.Config({
+			date: this.unix(),
+			expires: this.unix() + 3600,
+			testMode: false,
+			thisDc: SANDBOX_DC_ID,
+			dcOptions: [new Api.DcOption({ id: SANDBOX_DC_ID, ipAddress: this.world.host, port: this.world.port() })],
+			dcTxtDomainName: 'sandbox.invalid',
+			chatSizeMax: 200,
+			megagroupSizeMax: 200000,
+			forwardedCountMax: 100,
+			onlineUpdatePeriodMs: 210000,
+			offlineBlurTimeoutMs: 5000,
+			offlineIdleTimeoutMs: 30000,
+			onlineCloudTimeoutMs: 300000,
+			notifyCloudDelayMs: 30000,
+			notifyDefaultDelayMs: 1500,
+			pushChatPeriodMs: 60000,
+			pushChatLimit: 2,
+			editTimeLimit: 172800,
+			revokeTimeLimit: 2147483647,
+			revokePmTimeLimit: 2147483647,
+			ratingEDecay: 2419200,
+			stickersRecentLimit: 200,
+			channelsReadMediaPeriod: 604800,
+			callReceiveTimeoutMs: 20000,
+			callRingTimeoutMs: 90000,
+			callConnectTimeoutMs: 30000,
+			callPacketTimeoutMs: 10000,
+			meUrlPrefix: 'https://t.me/',
+			captionLengthMax: 1024,
+			messageLengthMax: 4096,
+			webfileDcId: SANDBOX_DC_ID,
+		});
+	}
+
+	user(accountId: string, selfId: string): Api.TypeUser {
+		const a = this.world.market.accounts.get(accountId);
+		if (!a) return new Api.UserEmpty({ id: big(accountId) });
+		return new Api.User({
+			self: accountId === selfId,
+			id: big(a.id),
+			accessHash: big(this.world.accessHash('user', a.id)),
+			firstName: a.label,
+			username: a.username,
+			premium: a.premium,
+		});
+	}
+
+	channel(channelId: string, accountId: string): Api.Channel {
+		const ch = this.world.market.channels.get(channelId)!;
+		return new Api.Channel({
+			id: big(ch.id),
+			accessHash: big(this.world.accessHash('channel', ch.id)),
+			title: ch.title,
+			username: ch.username,
+			photo: new Api.ChatPhotoEmpty(),
+			date: this.unix(0),
+			broadcast: true,
+			creator: ch.members.includes(accountId),
+			left: !ch.members.includes(accountId),
+			participantsCount: ch.members.length,
+		});
+	}
+
+	document(giftId: string): Api.Document {
+		const bytes = this.stickers.get(giftId)!;
+		const id = this.documentId(giftId);
+		return new Api.Document({
+			id: big(id),
+			accessHash: big(this.world.accessHash('document', giftId)),
+			fileReference: Buffer.from([1]),
+			date: this.unix(0),
+			mimeType: TGS_MIME_TYPE,
+			size: big(bytes.length),
+			dcId: SANDBOX_DC_ID,
+			attributes: [
+				new Api.DocumentAttributeImageSize({ w: 512, h: 512 }),
+				new Api.DocumentAttributeSticker({ alt: '🎁', stickerset: new Api.InputStickerSetEmpty() }),
+				new Api.DocumentAttributeFilename({ fileName: 'AnimatedSticker.tgs' }),
+			],
+		});
+	}
+
+	starGift(g: GiftState, accountId: string): Api.StarGift {
+		const perUserRemains = this.world.market.perUserRemains(accountId, g);
+		const soldOut = g.soldOutAtMs !== undefined;
+		return new Api.StarGift({
+			limited: g.def.limited || undefined,
+			soldOut: soldOut || undefined,
+			requirePremium: g.def.requirePremium || undefined,
+			limitedPerUser: g.def.perUserTotal !== undefined || undefined,
+			id: big(g.def.id),
+			sticker: this.document(g.def.id),
+			stars: big(g.stars),
+			availabilityRemains: g.def.limited ? g.remains : undefined,
+			availabilityTotal: g.def.limited ? (g.def.total ?? g.remains) : undefined,
+			convertStars: big(g.def.convertStars ?? Math.floor(g.stars * 0.85)),
+			firstSaleDate: soldOut ? this.unix(g.def.releaseAtMs) : undefined,
+			lastSaleDate: soldOut ? this.unix(g.soldOutAtMs) : undefined,
+			title: g.def.title,
+			perUserTotal: g.def.perUserTotal,
+			perUserRemains,
+		});
+	}
+
+	private peerOf(input: unknown, accountId: string): PeerRef {
+		if (input instanceof Api.InputPeerSelf || input instanceof Api.InputUserSelf) return { kind: 'user', id: accountId };
+		if (input instanceof Api.InputPeerUser || input instanceof Api.InputUser) return { kind: 'user', id: String(input.userId) };
+		if (input instanceof Api.InputPeerChannel || input instanceof Api.InputChannel) {
+			return { kind: 'channel', id: String(input.channelId) };
+		}
+		throw new MarketError('PEER_ID_INVALID');
+	}
+
+	private tlPeer(peer: PeerRef): Api.TypePeer {
+		return peer.kind === 'user' ? new Api.PeerUser({ userId: big(peer.id) }) : new Api.PeerChannel({ channelId: big(peer.id) });
+	}
+
+	// ---- methods -----------------------------------------------------------------------------
+
+	private getUsers(call: RpcCall): Buffer {
+		const req = call.request as Api.users.GetUsers;
+		const users = req.id.map((input) => {
+			const peer = input instanceof Api.InputUserSelf || input instanceof Api.InputUser ? this.peerOf(input, call.accountId) : undefined;
+			return this.user(peer?.id ?? '0', call.accountId).getBytes();
+		});
+		return vectorBytes(users);
+	}
+
+	private getFullUser(call: RpcCall): Buffer {
+		const req = call.request as Api.users.GetFullUser;
+		const peer = this.peerOf(req.id, call.accountId);
+		if (!this.world.market.accounts.has(peer.id)) throw new RpcFailure('USER_ID_INVALID');
+		return new Api.users.UserFull({
+			fullUser: new Api.UserFull({
+				id: big(peer.id),
+				settings: new Api.PeerSettings({}),
+				notifySettings: new Api.PeerNotifySettings({}),
+				commonChatsCount: 0,
+			}),
+			chats: [],
+			users: [this.user(peer.id, call.accountId)],
+		}).getBytes();
+	}
+
+	private getState(call: RpcCall): Buffer {
+		return new Api.updates.State({
+			pts: this.pts.get(call.accountId) ?? 1,
+			qts: 0,
+			date: this.unix(),
+			seq: 0,
+			unreadCount: 0,
+		}).getBytes();
+	}
+
+	private resolveUsername(call: RpcCall): Buffer {
+		const name = (call.request as Api.contacts.ResolveUsername).username.replace(/^@/, '').toLowerCase();
+		const { market } = this.world;
+		for (const a of market.accounts.values()) {
+			if (a.username?.toLowerCase() === name) {
+				return new Api.contacts.ResolvedPeer({
+					peer: new Api.PeerUser({ userId: big(a.id) }),
+					chats: [],
+					users: [this.user(a.id, call.accountId)],
+				}).getBytes();
+			}
+		}
+		for (const ch of market.channels.values()) {
+			if (ch.username?.toLowerCase() === name) {
+				return new Api.contacts.ResolvedPeer({
+					peer: new Api.PeerChannel({ channelId: big(ch.id) }),
+					chats: [this.channel(ch.id, call.accountId)],
+					users: [],
+				}).getBytes();
+			}
+		}
+		throw new RpcFailure('USERNAME_NOT_OCCUPIED');
+	}
+
+	private channelIdOf(input: unknown, accountId: string): string {
+		const peer = this.peerOf(input, accountId);
+		if (peer.kind !== 'channel' || !this.world.market.channels.has(peer.id)) throw new RpcFailure('CHANNEL_INVALID');
+		return peer.id;
+	}
+
+	private getChannels(call: RpcCall): Buffer {
+		const req = call.request as Api.channels.GetChannels;
+		const chats = req.id.map((input) => this.channel(this.channelIdOf(input, call.accountId), call.accountId));
+		return new Api.messages.Chats({ chats }).getBytes();
+	}
+
+	private getFullChannel(call: RpcCall): Buffer {
+		const id = this.channelIdOf((call.request as Api.channels.GetFullChannel).channel, call.accountId);
+		const ch = this.world.market.channels.get(id)!;
+		return new Api.messages.ChatFull({
+			fullChat: new Api.ChannelFull({
+				id: big(id),
+				about: '',
+				participantsCount: ch.members.length,
+				readInboxMaxId: 0,
+				readOutboxMaxId: 0,
+				unreadCount: 0,
+				chatPhoto: new Api.PhotoEmpty({ id: big(0) }),
+				notifySettings: new Api.PeerNotifySettings({}),
+				botInfo: [],
+				pts: 1,
+				stargiftsAvailable: ch.acceptsGifts || undefined,
+			}),
+			chats: [this.channel(id, call.accountId)],
+			users: [],
+		}).getBytes();
+	}
+
+	private getStarGifts(call: RpcCall): Buffer {
+		const { market } = this.world;
+		const hash = market.catalogHash(call.accountId);
+		if ((call.request as Api.payments.GetStarGifts).hash === hash) return new Api.payments.StarGiftsNotModified().getBytes();
+		const gifts = market.catalog().map((g) => this.starGift(g, call.accountId));
+		return new Api.payments.StarGifts({ hash, gifts, chats: [], users: [] }).getBytes();
+	}
+
+	private getStarsStatus(call: RpcCall): Buffer {
+		const peer = this.peerOf((call.request as Api.payments.GetStarsStatus).peer, call.accountId);
+		if (peer.kind !== 'user' || peer.id !== call.accountId) throw new MarketError('PEER_ID_INVALID');
+		const balance = this.world.market.account(call.accountId).balance;
+		return new Api.payments.StarsStatus({
+			balance: new Api.StarsAmount({ amount: big(balance), nanos: 0 }),
+			chats: [],
+			users: [],
+		}).getBytes();
+	}
+
+	private starGiftInvoice(invoice: unknown, accountId: string): { peer: PeerRef; giftId: string } {
+		if (!(invoice instanceof Api.InputInvoiceStarGift)) throw new RpcFailure('INVOICE_INVALID');
+		return { peer: this.peerOf(invoice.peer, accountId), giftId: String(invoice.giftId) };
+	}
+
+	private getPaymentForm(call: RpcCall): Buffer {
+		const { peer, giftId } = this.starGiftInvoice((call.request as Api.payments.GetPaymentForm).invoice, call.accountId);
+		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
+		return new Api.payments.PaymentFormStarGift({
+			formId: big(form.formId),
+			invoice: new Api.Invoice({
+				currency: 'XTR',
+				prices: [new Api.LabeledPrice({ label: 'Star Gift', amount: big(form.amount) })],
+			}),
+		}).getBytes();
+	}
+
+	private sendStarsForm(call: RpcCall): Buffer {
+		const req = call.request as Api.payments.SendStarsForm;
+		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
+		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
+		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase) });
+		// Telegram also pushes the new balance; send it right after the answer.
+		setImmediate(() => {
+			this.world.push(
+				call.accountId,
+				new Api.UpdateShort({
+					update: new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: big(purchase.balanceAfter), nanos: 0 }) }),
+					date: this.unix(),
+				}),
+			);
+		});
+		return result.getBytes();
+	}
+
+	private giftMessageUpdates(purchase: CompletedPurchase): Api.Updates {
+		const { accountId, peer, gift, saved } = purchase;
+		const pts = (this.pts.get(accountId) ?? 1) + 1;
+		this.pts.set(accountId, pts);
+		const message = new Api.MessageService({
+			out: true,
+			id: saved.msgId,
+			fromId: new Api.PeerUser({ userId: big(accountId) }),
+			peerId: this.tlPeer(peer),
+			date: this.unix(saved.atMs),
+			action: new Api.MessageActionStarGift({
+				gift: this.starGift(gift, accountId),
+				convertStars: big(gift.def.convertStars ?? Math.floor(purchase.stars * 0.85)),
+			}),
+		});
+		const update =
+			peer.kind === 'channel'
+				? new Api.UpdateNewChannelMessage({ message, pts, ptsCount: 1 })
+				: new Api.UpdateNewMessage({ message, pts, ptsCount: 1 });
+		const users = [this.user(accountId, accountId)];
+		if (peer.kind === 'user' && peer.id !== accountId) users.push(this.user(peer.id, accountId));
+		return new Api.Updates({
+			updates: [update],
+			users,
+			chats: peer.kind === 'channel' ? [this.channel(peer.id, accountId)] : [],
+			date: this.unix(saved.atMs),
+			seq: 0,
+		});
+	}
+
+	private getSavedStarGifts(call: RpcCall): Buffer {
+		const req = call.request as Api.payments.GetSavedStarGifts;
+		const peer = this.world.market.resolvePeer(call.accountId, this.peerOf(req.peer, call.accountId));
+		const all = this.world.market.savedGifts(peer);
+		const start = Math.max(0, Number.parseInt(req.offset || '0', 10) || 0);
+		const limit = Math.max(1, Math.min(req.limit || 100, 200));
+		const page = all.slice(start, start + limit);
+		const users = new Map<string, Api.TypeUser>();
+		const gifts = page.map((s) => {
+			users.set(s.fromAccountId, this.user(s.fromAccountId, call.accountId));
+			const g = this.world.market.gifts.get(s.giftId)!;
+			return new Api.SavedStarGift({
+				fromId: new Api.PeerUser({ userId: big(s.fromAccountId) }),
+				date: this.unix(s.atMs),
+				gift: this.starGift(g, call.accountId),
+				msgId: peer.kind === 'user' ? s.msgId : undefined,
+				savedId: peer.kind === 'channel' ? big(s.savedId) : undefined,
+				convertStars: big(g.def.convertStars ?? Math.floor(g.stars * 0.85)),
+			});
+		});
+		return new Api.payments.SavedStarGifts({
+			count: all.length,
+			gifts,
+			nextOffset: start + limit < all.length ? String(start + limit) : undefined,
+			chats: peer.kind === 'channel' ? [this.channel(peer.id, call.accountId)] : [],
+			users: [...users.values()],
+		}).getBytes();
+	}
+
+	private checkCanSendGift(call: RpcCall): Buffer {
+		const giftId = String((call.request as Api.payments.CheckCanSendGift).giftId);
+		const reason = this.world.market.cannotBuyReason(call.accountId, giftId);
+		if (reason === 'STARGIFT_INVALID') throw new MarketError(reason);
+		if (reason === undefined) return new Api.payments.CheckCanSendGiftResultOk().getBytes();
+		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text: reason, entities: [] }) }).getBytes();
+	}
+
+	private getFile(call: RpcCall): Buffer {
+		const req = call.request as Api.upload.GetFile;
+		const location = req.location;
+		if (!(location instanceof Api.InputDocumentFileLocation)) throw new RpcFailure('LOCATION_INVALID');
+		const giftId = this.documentToGift.get(String(location.id));
+		if (giftId === undefined) throw new RpcFailure('LOCATION_INVALID');
+		const bytes = this.stickers.get(giftId)!;
+		const offset = Number(String(req.offset));
+		if (offset < 0 || req.limit <= 0) throw new RpcFailure('LIMIT_INVALID');
+		return new Api.upload.File({
+			type: new Api.storage.FileUnknown(),
+			mtime: this.unix(0),
+			bytes: bytes.subarray(offset, offset + req.limit),
+		}).getBytes();
+	}
+
+	/** The .tgs bytes served for a gift's sticker (tests compare downloads with these). */
+	stickerBytes(giftId: string): Buffer | undefined {
+		return this.stickers.get(giftId);
+	}
+}
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}

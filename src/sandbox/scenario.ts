@@ -1,0 +1,374 @@
+/**
+ * The scenario a sandbox plays (docs/sandbox.md): accounts, channels, a gift catalog with
+ * scheduled drops, competing demand, faults. Times are milliseconds relative to sandbox start.
+ * Ids are 64-bit: JSON may give them as strings (preferred) or safe integers; inside they are
+ * decimal strings. `validateScenario` turns untrusted JSON into a `Scenario` or throws a
+ * ScenarioError whose message names every bad field.
+ */
+
+export interface ScenarioAccount {
+	id: string;
+	label: string;
+	username?: string;
+	balance: number;
+	premium: boolean;
+}
+
+export interface ScenarioChannel {
+	/** Bare channel id (positive); `-100<id>` is the marked form clients use. */
+	id: string;
+	title: string;
+	username?: string;
+	acceptsGifts: boolean;
+	/** Account ids that are members (recorded; the sandbox does not restrict who may gift). */
+	members: string[];
+}
+
+export interface ScenarioGift {
+	id: string;
+	stars: number;
+	limited: boolean;
+	/** Edition size (availability_total); limited gifts only. */
+	total?: number;
+	/** Supply left at release; defaults to total. */
+	remains?: number;
+	/** When the gift appears in the catalog; 0 = from the start. */
+	releaseAtMs: number;
+	requirePremium: boolean;
+	perUserTotal?: number;
+	title?: string;
+	/** Stars the recipient may convert the gift to; defaults to 85% of the price. */
+	convertStars?: number;
+}
+
+export interface ScenarioDemand {
+	giftId: string;
+	startMs: number;
+	perSecond: number;
+}
+
+export type FaultKind = 'error' | 'noReply' | 'drop' | 'dropAfterApply';
+
+export interface ScenarioFault {
+	/** TL method name (`payments.sendStarsForm`) or `*` for every method. */
+	method: string;
+	/** `error`: answer an RPC error; `noReply`: never answer; `drop`: close the connection
+	 * without applying; `dropAfterApply`: apply the call, then close before answering. */
+	kind: FaultKind;
+	/** Telegram error name for kind `error`, e.g. `FLOOD_WAIT_5`, `STARGIFT_USAGE_LIMITED`. */
+	error?: string;
+	/** RPC error code; defaults to Telegram's for the name (420 flood, 401 auth, 500 internal, else 400). */
+	code?: number;
+	/** Calls of the method to let through before the fault starts. */
+	afterCalls: number;
+	/** How many calls the fault hits. */
+	times: number;
+	/** Only calls from this account. */
+	accountId?: string;
+}
+
+export interface ScenarioFloodRule {
+	method: string;
+	maxCalls: number;
+	windowMs: number;
+	waitSeconds: number;
+}
+
+export interface ScenarioDisconnect {
+	atMs: number;
+	accountId?: string;
+}
+
+export interface Scenario {
+	seed: number;
+	/** The CLI stops (and writes the record) after this long; absent = run until a signal. */
+	durationMs?: number;
+	/** How long a payment form stays valid. */
+	formTtlMs: number;
+	accounts: ScenarioAccount[];
+	channels: ScenarioChannel[];
+	gifts: ScenarioGift[];
+	demand: ScenarioDemand[];
+	faults: ScenarioFault[];
+	latencyMs: Record<string, number>;
+	disconnects: ScenarioDisconnect[];
+	floodRules: ScenarioFloodRule[];
+	bot?: { token?: string };
+	api?: { apiId?: number; apiHash?: string };
+}
+
+export class ScenarioError extends Error {
+	constructor(readonly problems: string[]) {
+		super(`invalid scenario: ${problems.join('; ')}`);
+	}
+}
+
+const DEFAULT_FORM_TTL_MS = 10 * 60 * 1000;
+const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply'];
+
+type Json = unknown;
+
+class Checker {
+	readonly problems: string[] = [];
+
+	fail(path: string, what: string): undefined {
+		this.problems.push(`${path} ${what}`);
+		return undefined;
+	}
+
+	object(value: Json, path: string): Record<string, Json> | undefined {
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(path, 'must be an object');
+		return value as Record<string, Json>;
+	}
+
+	array(value: Json, path: string, optional = true): Json[] {
+		if (value === undefined && optional) return [];
+		if (!Array.isArray(value)) {
+			this.fail(path, 'must be an array');
+			return [];
+		}
+		return value;
+	}
+
+	id(value: Json, path: string, allowChannelMark = false): string | undefined {
+		let text: string | undefined;
+		if (typeof value === 'number' && Number.isSafeInteger(value)) text = String(value);
+		else if (typeof value === 'string') text = value.trim();
+		if (text === undefined) return this.fail(path, 'must be an id (a string of digits)');
+		if (allowChannelMark && text.startsWith('-100')) text = text.slice(4);
+		if (!/^[1-9][0-9]{0,18}$/.test(text) || BigInt(text) > 0x7fffffffffffffffn) {
+			return this.fail(path, allowChannelMark ? 'must be a positive id or a -100… channel id' : 'must be a positive id');
+		}
+		return text;
+	}
+
+	int(value: Json, path: string, min: number, optional: false): number | undefined;
+	int(value: Json, path: string, min: number, optional: true): number | undefined;
+	int(value: Json, path: string, min: number, optional: boolean): number | undefined {
+		if (value === undefined && optional) return undefined;
+		if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+			return this.fail(path, `must be an integer ≥ ${min}`);
+		}
+		return value;
+	}
+
+	number(value: Json, path: string, min: number): number | undefined {
+		if (typeof value !== 'number' || !Number.isFinite(value) || value < min) return this.fail(path, `must be a number ≥ ${min}`);
+		return value;
+	}
+
+	bool(value: Json, path: string, fallback: boolean): boolean {
+		if (value === undefined) return fallback;
+		if (typeof value !== 'boolean') {
+			this.fail(path, 'must be true or false');
+			return fallback;
+		}
+		return value;
+	}
+
+	string(value: Json, path: string, optional: boolean): string | undefined {
+		if (value === undefined && optional) return undefined;
+		if (typeof value !== 'string' || value.length === 0) return this.fail(path, 'must be a non-empty string');
+		return value;
+	}
+
+	method(value: Json, path: string): string | undefined {
+		if (typeof value !== 'string' || !/^(\*|[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)?)$/.test(value)) {
+			return this.fail(path, 'must be a TL method name like "payments.getStarGifts" or "*"');
+		}
+		return value;
+	}
+}
+
+export function validateScenario(input: unknown): Scenario {
+	const c = new Checker();
+	const root = c.object(input, 'scenario');
+	if (!root) throw new ScenarioError(c.problems);
+	const known = new Set([
+		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
+		'disconnects', 'floodRules', 'bot', 'api', 'description',
+	]);
+	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
+
+	const seed = root.seed === undefined ? 1 : c.int(root.seed, 'scenario.seed', 0, false) ?? 1;
+	const durationMs = c.int(root.durationMs, 'scenario.durationMs', 1, true);
+	const formTtlMs = c.int(root.formTtlMs, 'scenario.formTtlMs', 1, true) ?? DEFAULT_FORM_TTL_MS;
+
+	const accounts: ScenarioAccount[] = [];
+	const rawAccounts = c.array(root.accounts, 'scenario.accounts', false);
+	if (Array.isArray(root.accounts) && rawAccounts.length === 0) c.fail('scenario.accounts', 'must list at least one account');
+	rawAccounts.forEach((raw, i) => {
+		const path = `scenario.accounts[${i}]`;
+		const a = c.object(raw, path);
+		if (!a) return;
+		const id = c.id(a.id, `${path}.id`);
+		const balance = c.int(a.balance, `${path}.balance`, 0, false);
+		const username = c.string(a.username, `${path}.username`, true);
+		const label = c.string(a.label, `${path}.label`, true) ?? username ?? `account ${i + 1}`;
+		const premium = c.bool(a.premium, `${path}.premium`, false);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium });
+	});
+
+	const channels: ScenarioChannel[] = [];
+	c.array(root.channels, 'scenario.channels').forEach((raw, i) => {
+		const path = `scenario.channels[${i}]`;
+		const ch = c.object(raw, path);
+		if (!ch) return;
+		const id = c.id(ch.id, `${path}.id`, true);
+		const title = c.string(ch.title, `${path}.title`, false);
+		const username = c.string(ch.username, `${path}.username`, true);
+		const acceptsGifts = c.bool(ch.acceptsGifts, `${path}.acceptsGifts`, true);
+		const members: string[] = [];
+		c.array(ch.members, `${path}.members`).forEach((m, j) => {
+			const member = c.id(m, `${path}.members[${j}]`);
+			if (member !== undefined) members.push(member);
+		});
+		if (id !== undefined && title !== undefined) channels.push({ id, title, username, acceptsGifts, members });
+	});
+
+	const gifts: ScenarioGift[] = [];
+	c.array(root.gifts, 'scenario.gifts', false).forEach((raw, i) => {
+		const path = `scenario.gifts[${i}]`;
+		const g = c.object(raw, path);
+		if (!g) return;
+		const id = c.id(g.id, `${path}.id`);
+		const stars = c.int(g.stars, `${path}.stars`, 1, false);
+		const limited = c.bool(g.limited, `${path}.limited`, g.total !== undefined);
+		const total = c.int(g.total, `${path}.total`, 1, true);
+		const remains = c.int(g.remains, `${path}.remains`, 0, true);
+		if (limited && total === undefined) c.fail(`${path}.total`, 'is required for a limited gift');
+		if (!limited && (total !== undefined || remains !== undefined)) c.fail(`${path}.total`, 'only limited gifts have a supply');
+		if (total !== undefined && remains !== undefined && remains > total) c.fail(`${path}.remains`, 'cannot exceed total');
+		const releaseAtMs = c.int(g.releaseAtMs, `${path}.releaseAtMs`, 0, true) ?? 0;
+		const requirePremium = c.bool(g.requirePremium, `${path}.requirePremium`, false);
+		const perUserTotal = c.int(g.perUserTotal, `${path}.perUserTotal`, 1, true);
+		const title = c.string(g.title, `${path}.title`, true);
+		const convertStars = c.int(g.convertStars, `${path}.convertStars`, 0, true);
+		if (id !== undefined && stars !== undefined) {
+			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars });
+		}
+	});
+	const giftIds = new Set(gifts.map((g) => g.id));
+	const accountIds = new Set(accounts.map((a) => a.id));
+	checkUnique(c, accounts.map((a) => a.id), 'scenario.accounts', 'id');
+	checkUnique(c, channels.map((ch) => ch.id), 'scenario.channels', 'id');
+	checkUnique(c, gifts.map((g) => g.id), 'scenario.gifts', 'id');
+	const usernames = [...accounts.map((a) => a.username), ...channels.map((ch) => ch.username)].filter(
+		(u): u is string => u !== undefined,
+	);
+	checkUnique(c, usernames.map((u) => u.toLowerCase()), 'scenario', 'username');
+
+	const demand: ScenarioDemand[] = [];
+	c.array(root.demand, 'scenario.demand').forEach((raw, i) => {
+		const path = `scenario.demand[${i}]`;
+		const d = c.object(raw, path);
+		if (!d) return;
+		const giftId = c.id(d.giftId, `${path}.giftId`);
+		if (giftId !== undefined && !giftIds.has(giftId)) c.fail(`${path}.giftId`, `names no gift in scenario.gifts (${giftId})`);
+		const startMs = c.int(d.startMs, `${path}.startMs`, 0, true) ?? 0;
+		const perSecond = c.number(d.perSecond, `${path}.perSecond`, 0);
+		if (giftId !== undefined && perSecond !== undefined) demand.push({ giftId, startMs, perSecond });
+	});
+
+	const faults: ScenarioFault[] = [];
+	c.array(root.faults, 'scenario.faults').forEach((raw, i) => {
+		const fault = parseFault(c, raw, `scenario.faults[${i}]`, accountIds);
+		if (fault) faults.push(fault);
+	});
+
+	const latencyMs: Record<string, number> = {};
+	if (root.latencyMs !== undefined) {
+		const l = c.object(root.latencyMs, 'scenario.latencyMs');
+		for (const [key, value] of Object.entries(l ?? {})) {
+			const path = `scenario.latencyMs.${key}`;
+			if (key !== 'default') c.method(key, path);
+			const ms = c.int(value, path, 0, false);
+			if (ms !== undefined) latencyMs[key] = ms;
+		}
+	}
+
+	const disconnects: ScenarioDisconnect[] = [];
+	c.array(root.disconnects, 'scenario.disconnects').forEach((raw, i) => {
+		const path = `scenario.disconnects[${i}]`;
+		const d = c.object(raw, path);
+		if (!d) return;
+		const atMs = c.int(d.atMs, `${path}.atMs`, 0, false);
+		const accountId = d.accountId === undefined ? undefined : c.id(d.accountId, `${path}.accountId`);
+		if (accountId !== undefined && !accountIds.has(accountId)) c.fail(`${path}.accountId`, 'names no account');
+		if (atMs !== undefined) disconnects.push({ atMs, accountId });
+	});
+
+	const floodRules: ScenarioFloodRule[] = [];
+	c.array(root.floodRules, 'scenario.floodRules').forEach((raw, i) => {
+		const path = `scenario.floodRules[${i}]`;
+		const r = c.object(raw, path);
+		if (!r) return;
+		const method = c.method(r.method, `${path}.method`);
+		const maxCalls = c.int(r.maxCalls, `${path}.maxCalls`, 1, false);
+		const windowMs = c.int(r.windowMs, `${path}.windowMs`, 1, false);
+		const waitSeconds = c.int(r.waitSeconds, `${path}.waitSeconds`, 1, false);
+		if (method && maxCalls !== undefined && windowMs !== undefined && waitSeconds !== undefined) {
+			floodRules.push({ method, maxCalls, windowMs, waitSeconds });
+		}
+	});
+
+	let bot: Scenario['bot'];
+	if (root.bot !== undefined) {
+		const b = c.object(root.bot, 'scenario.bot');
+		if (b) {
+			const token = c.string(b.token, 'scenario.bot.token', true);
+			if (token !== undefined && !/^[0-9]+:[A-Za-z0-9_-]+$/.test(token)) c.fail('scenario.bot.token', 'must look like "<bot id>:<secret>"');
+			bot = { token };
+		}
+	}
+	let api: Scenario['api'];
+	if (root.api !== undefined) {
+		const a = c.object(root.api, 'scenario.api');
+		if (a) {
+			const apiId = c.int(a.apiId, 'scenario.api.apiId', 1, true);
+			const apiHash = c.string(a.apiHash, 'scenario.api.apiHash', true);
+			if (apiHash !== undefined && !/^[0-9a-f]{32}$/.test(apiHash)) c.fail('scenario.api.apiHash', 'must be 32 lowercase hex digits');
+			api = { apiId, apiHash };
+		}
+	}
+
+	if (c.problems.length > 0) throw new ScenarioError(c.problems);
+	return { seed, durationMs, formTtlMs, accounts, channels, gifts, demand, faults, latencyMs, disconnects, floodRules, bot, api };
+}
+
+function checkUnique(c: Checker, values: string[], path: string, field: string): void {
+	const seen = new Set<string>();
+	values.forEach((v, i) => {
+		if (seen.has(v)) c.fail(`${path}[${i}].${field}`, `repeats "${v}"`);
+		seen.add(v);
+	});
+}
+
+/** Parses one fault (scenario JSON or a live `injectFault`), naming fields under `path`. */
+function parseFault(c: Checker, raw: unknown, path: string, accountIds?: Set<string>): ScenarioFault | undefined {
+	const f = c.object(raw, path);
+	if (!f) return undefined;
+	const method = c.method(f.method, `${path}.method`);
+	const error = c.string(f.error, `${path}.error`, true);
+	if (error !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(error)) c.fail(`${path}.error`, 'must be a Telegram error name like "FLOOD_WAIT_5"');
+	let kind: FaultKind = error !== undefined ? 'error' : 'noReply';
+	if (f.kind !== undefined) {
+		if (typeof f.kind === 'string' && (FAULT_KINDS as string[]).includes(f.kind)) kind = f.kind as FaultKind;
+		else c.fail(`${path}.kind`, `must be one of ${FAULT_KINDS.join(', ')}`);
+	}
+	if (kind === 'error' && error === undefined) c.fail(`${path}.error`, 'is required for kind "error"');
+	const code = c.int(f.code, `${path}.code`, 300, true);
+	const afterCalls = c.int(f.afterCalls, `${path}.afterCalls`, 0, true) ?? 0;
+	const times = c.int(f.times, `${path}.times`, 1, true) ?? 1;
+	const accountId = f.accountId === undefined ? undefined : c.id(f.accountId, `${path}.accountId`);
+	if (accountId !== undefined && accountIds && !accountIds.has(accountId)) c.fail(`${path}.accountId`, 'names no account');
+	if (!method) return undefined;
+	return { method, kind, error, code, afterCalls, times, accountId };
+}
+
+export function validateFault(raw: unknown, accountIds?: Set<string>): ScenarioFault {
+	const c = new Checker();
+	const fault = parseFault(c, raw, 'fault', accountIds);
+	if (!fault || c.problems.length > 0) throw new ScenarioError(c.problems);
+	return fault;
+}

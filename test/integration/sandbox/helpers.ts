@@ -1,0 +1,57 @@
+/** Shared set-up for sandbox wire tests: a scenario, a started sandbox, real teleproto clients. */
+import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
+import type { TelegramClient } from '../../../src/telegram/gramjs';
+import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
+
+export const ALICE = '1000001';
+export const BOB = '1000002';
+export const CHANNEL = '2000001';
+export const CLOSED_CHANNEL = '2000002';
+
+export function baseScenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		seed: 7,
+		accounts: [
+			{ id: ALICE, label: 'Alice', username: 'alice', balance: 1000, premium: false },
+			{ id: BOB, label: 'Bob', username: 'bob', balance: 50, premium: true },
+		],
+		channels: [
+			{ id: `-100${CHANNEL}`, title: 'Gifts', username: 'giftschan', acceptsGifts: true, members: [ALICE] },
+			{ id: CLOSED_CHANNEL, title: 'Closed', acceptsGifts: false, members: [ALICE] },
+		],
+		gifts: [
+			{ id: '5001', stars: 100, limited: true, total: 3, releaseAtMs: 0 },
+			{ id: '5002', stars: 25, limited: false, releaseAtMs: 0 },
+			{ id: '5003', stars: 10, limited: true, total: 10, releaseAtMs: 0, requirePremium: true },
+			{ id: '5004', stars: 10, limited: true, total: 10, releaseAtMs: 0, perUserTotal: 1 },
+		],
+		...overrides,
+	};
+}
+
+export interface Harness {
+	sandbox: Sandbox;
+	clients: TelegramClient[];
+	connect(accountIndex?: number): Promise<TelegramClient>;
+	close(): Promise<void>;
+}
+
+export async function harness(scenario: Record<string, unknown> = baseScenario()): Promise<Harness> {
+	const sandbox = await startSandbox(scenario, { logger: silentLogger() });
+	const clients: TelegramClient[] = [];
+	return {
+		sandbox,
+		clients,
+		async connect(accountIndex = 0) {
+			const { apiId, apiHash, server, accounts } = sandbox.credentials;
+			const client = createTelegramClient({ apiId, apiHash, server, session: accounts[accountIndex].session });
+			clients.push(client);
+			await client.connect();
+			return client;
+		},
+		async close() {
+			await Promise.all(clients.map((c) => destroyClient(c)));
+			await sandbox.stop();
+		},
+	};
+}
