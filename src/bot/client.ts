@@ -192,7 +192,7 @@ export function createBotClient(options: BotClientOptions): BotClient {
 						// A stale or foreign file_id: upload again when we have the bytes.
 						if (error.reason !== 'invalid_file' || upload === null) throw error;
 						fileId = null;
-						await cache?.delete?.(gift.id);
+						if (cache?.delete) await settle(() => cache.delete?.(gift.id));
 					}
 				}
 				if (fileId === null && upload !== null) {
@@ -201,10 +201,9 @@ export function createBotClient(options: BotClientOptions): BotClient {
 					);
 					delivered.push(message.message_id);
 					fileId = message.sticker.file_id;
-					if (cache) {
-						// The sticker is out; losing the cache entry only costs an upload next time.
-						await Promise.resolve(cache.put(gift.id, fileId)).catch(() => undefined);
-					}
+					// The sticker is out; losing the cache entry only costs an upload next time.
+					const uploaded = fileId;
+					if (cache) await settle(() => cache.put(gift.id, uploaded));
 				}
 				await sendChunks(chatId, chunks, budget, delivered);
 			});
@@ -252,9 +251,10 @@ function validateGift(gift: CaptionGift): CaptionGift {
 
 function validateSticker(sticker: StickerUpload, giftId: string): { bytes: Uint8Array; filename: string } {
 	if (!(sticker.bytes instanceof Uint8Array) || sticker.bytes.length === 0) throw new BotInputError('sticker.bytes', 'is empty');
-	const ext = STICKER_EXTENSIONS[sticker.mime];
+	// n8n binaries often say application/octet-stream: recognise the bytes then.
+	const ext = STICKER_EXTENSIONS[sticker.mime] ?? sniffStickerExtension(sticker.bytes);
 	if (!ext) {
-		throw new BotInputError('sticker.mime', `"${sticker.mime}" is not a sticker type (${Object.keys(STICKER_EXTENSIONS).join(', ')})`);
+		throw new BotInputError('sticker.mime', `"${sticker.mime}" is not a sticker type (${Object.keys(STICKER_EXTENSIONS).join(', ')}) and the bytes are not .tgs, .webp or .webm`);
 	}
 	return { bytes: sticker.bytes, filename: `gift-${giftId}.${ext}` };
 }
@@ -284,6 +284,23 @@ function normalizeChatIds(raw: unknown): ChatEntry[] {
 		out.push({ chatId: text });
 	});
 	return out;
+}
+
+function sniffStickerExtension(bytes: Uint8Array): string | undefined {
+	const head = Buffer.from(bytes.subarray(0, 12));
+	if (head[0] === 0x1f && head[1] === 0x8b) return 'tgs';
+	if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+	if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return 'webm';
+	return undefined;
+}
+
+/** Runs a cache write and ignores its failure (a cache miss later is harmless). */
+async function settle(write: () => unknown): Promise<void> {
+	try {
+		await write();
+	} catch {
+		// Deliberately ignored: see callers.
+	}
 }
 
 function sleep(ms: number): Promise<void> {

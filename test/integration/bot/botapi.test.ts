@@ -136,6 +136,27 @@ describe('announceGift', () => {
 		expect(server.calls()).toHaveLength(0);
 	});
 
+	test('octet-stream sticker bytes are recognised; a failing cache write does not fail the chat', async () => {
+		const brokenCache = {
+			get: async () => null,
+			put: () => {
+				throw new Error('disk full');
+			},
+		};
+		const [result] = await client().announceGift({
+			chatIds: [USER],
+			gift: GIFT,
+			sticker: { bytes: TGS, mime: 'application/octet-stream' },
+			stickerCache: brokenCache,
+		});
+		expect(result).toMatchObject({ ok: true, messageIds: [1, 2] });
+		expect(server.calls()[0].params.sticker).toMatchObject({ upload: { filename: `gift-${GIFT.id}.tgs` } });
+		await expect(
+			client().announceGift({ chatIds: [USER], gift: GIFT, sticker: { bytes: Buffer.from('plain text'), mime: 'text/plain' } }),
+		).rejects.toThrow(/^sticker\.mime: "text\/plain" is not a sticker type/);
+		expect(server.calls()).toHaveLength(2);
+	});
+
 	test('a cached file_id the Bot API does not know is replaced by a fresh upload', async () => {
 		const cache = new MemoryStickerCache();
 		cache.put(GIFT.id, 'CAAC-from-another-bot');
