@@ -92,9 +92,27 @@ function parseSession(session: string): StringSession | undefined {
  * Never throws: teardown is called from finally blocks.
  */
 export async function destroyClient(client: TelegramClient): Promise<void> {
+	// A download borrows a second sender (even for the home DC) and arms a 30 s release timer.
+	// The library's disconnect() means to close both but iterates its Maps with Object.values,
+	// which sees nothing, then clears them: the borrowed connection stays open (and reconnects
+	// later) and the timer keeps the process alive. Take them before destroy() and close them.
+	const internals = client as unknown as {
+		_exportedSenderReleaseTimeouts?: Map<number, NodeJS.Timeout>;
+		_exportedSenderPromises?: Map<number, Promise<{ disconnect(): Promise<void> } | undefined>>;
+	};
+	const timers = internals._exportedSenderReleaseTimeouts instanceof Map ? [...internals._exportedSenderReleaseTimeouts.values()] : [];
+	const borrowed = internals._exportedSenderPromises instanceof Map ? [...internals._exportedSenderPromises.values()] : [];
+	for (const timer of timers) clearTimeout(timer);
+	internals._exportedSenderReleaseTimeouts?.clear();
 	try {
 		await client.destroy();
 	} catch {
 		// Already closed or never connected: nothing left to release.
 	}
+	await Promise.all(
+		borrowed.map(async (promise) => {
+			const sender = await promise.catch(() => undefined);
+			await sender?.disconnect().catch(() => undefined);
+		}),
+	);
 }
