@@ -1,0 +1,74 @@
+/**
+ * Forward-only schema migrations. Version N is reached by applying MIGRATIONS[0..N-1] in order,
+ * each inside one IMMEDIATE transaction together with the version bump, so two processes opening
+ * the same old file cannot both migrate it. Never edit a released migration: append a new one.
+ */
+export interface Migration {
+	version: number;
+	description: string;
+	statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		description: 'gifts seen, supply samples, purchase ledger',
+		statements: [
+			`CREATE TABLE gifts_seen (
+				gift_id TEXT PRIMARY KEY,
+				first_seen_ms INTEGER NOT NULL,
+				last_seen_ms INTEGER NOT NULL,
+				sold_out_at_ms INTEGER,
+				data TEXT NOT NULL
+			)`,
+			`CREATE TABLE supply_samples (
+				gift_id TEXT NOT NULL,
+				at_ms INTEGER NOT NULL,
+				remains INTEGER NOT NULL,
+				PRIMARY KEY (gift_id, at_ms)
+			)`,
+			`CREATE TABLE purchase_ledger (
+				op_key TEXT NOT NULL,
+				unit_index INTEGER NOT NULL,
+				account_id TEXT NOT NULL,
+				recipient TEXT NOT NULL,
+				gift_id TEXT NOT NULL,
+				price INTEGER NOT NULL,
+				status TEXT NOT NULL CHECK (status IN ('pending', 'bought', 'failed', 'unknown')),
+				reason TEXT,
+				created_at_ms INTEGER NOT NULL,
+				updated_at_ms INTEGER NOT NULL,
+				PRIMARY KEY (op_key, unit_index)
+			)`,
+		],
+	},
+	{
+		version: 2,
+		description: 'ledger: send time for reconciliation windows; indexes for budgets and pending scans',
+		statements: [
+			`ALTER TABLE purchase_ledger ADD COLUMN sent_at_ms INTEGER`,
+			`CREATE INDEX purchase_ledger_account_time ON purchase_ledger (account_id, created_at_ms)`,
+			`CREATE INDEX purchase_ledger_status ON purchase_ledger (status)`,
+		],
+	},
+	{
+		version: 3,
+		description: 'sticker cache and per-bot file ids',
+		statements: [
+			`CREATE TABLE sticker_cache (
+				gift_id TEXT PRIMARY KEY,
+				bytes BLOB NOT NULL,
+				mime TEXT NOT NULL,
+				stored_at_ms INTEGER NOT NULL
+			)`,
+			`CREATE TABLE sticker_file_ids (
+				gift_id TEXT NOT NULL,
+				bot_id TEXT NOT NULL,
+				file_id TEXT NOT NULL,
+				PRIMARY KEY (gift_id, bot_id)
+			)`,
+		],
+	},
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

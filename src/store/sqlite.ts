@@ -1,0 +1,385 @@
+/**
+ * The embedded sqlite backend of GiftStore. One connection per instance; every public method runs
+ * through a per-instance FIFO so a multi-statement transaction never interleaves with another
+ * caller's statements on the same connection. Across processes, sqlite's own locking applies:
+ * WAL lets readers proceed during a write, and busy_timeout makes a contending writer wait
+ * instead of failing with SQLITE_BUSY.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import sqlite3 from 'sqlite3';
+
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import type {
+	ClaimResult,
+	GiftStore,
+	LedgerEntry,
+	LedgerQuery,
+	LedgerStatus,
+	NewLedgerEntry,
+	SeenGift,
+	SeenGiftsUpdate,
+	StickerEntry,
+	SupplySample,
+} from './types';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteStoreOptions {
+	busyTimeoutMs?: number;
+	/** Migrate only up to this version (tests of old files); default: latest. */
+	migrateTo?: number;
+}
+
+/** A thin promise layer over the callback API of sqlite3. */
+export class SqliteConnection {
+	private constructor(private readonly db: sqlite3.Database) {}
+
+	static open(path: string): Promise<SqliteConnection> {
+		return new Promise((resolve, reject) => {
+			const db = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(new SqliteConnection(db))));
+		});
+	}
+
+	run(sql: string, params: unknown[] = []): Promise<{ changes: number }> {
+		return new Promise((resolve, reject) => {
+			this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+				if (err) reject(err);
+				else resolve({ changes: this.changes });
+			});
+		});
+	}
+
+	get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+		return new Promise((resolve, reject) => {
+			this.db.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
+		});
+	}
+
+	all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+		return new Promise((resolve, reject) => {
+			this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+		});
+	}
+
+	exec(sql: string): Promise<void> {
+		return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+	}
+
+	close(): Promise<void> {
+		return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+	}
+
+	/** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back on error). */
+	async transaction<T>(fn: () => Promise<T>): Promise<T> {
+		await this.exec('BEGIN IMMEDIATE');
+		let committed = false;
+		try {
+			const result = await fn();
+			await this.exec('COMMIT');
+			committed = true;
+			return result;
+		} finally {
+			if (!committed) await this.exec('ROLLBACK').catch(() => undefined);
+		}
+	}
+}
+
+export class StoreSchemaError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'StoreSchemaError';
+	}
+}
+
+export async function readSchemaVersion(conn: SqliteConnection): Promise<number> {
+	await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+	const row = await conn.get<{ version: number }>('SELECT MAX(version) AS version FROM schema_version');
+	return row?.version ?? 0;
+}
+
+/** Applies the missing migrations up to `target`; safe against a concurrent migrator. */
+export async function migrate(conn: SqliteConnection, location: string, target = LATEST_SCHEMA_VERSION): Promise<number> {
+	await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+	for (const migration of MIGRATIONS) {
+		if (migration.version > target) break;
+		await conn.transaction(async () => {
+			// Re-read inside the write lock: another process may have migrated meanwhile.
+			const current = await readSchemaVersion(conn);
+			if (current >= migration.version) return;
+			for (const statement of migration.statements) await conn.run(statement);
+			await conn.run('INSERT INTO schema_version (version) VALUES (?)', [migration.version]);
+		});
+	}
+	const version = await readSchemaVersion(conn);
+	if (version > LATEST_SCHEMA_VERSION) {
+		throw new StoreSchemaError(
+			`The store ${location} has schema version ${version}, newer than this package understands (${LATEST_SCHEMA_VERSION}). ` +
+				'Upgrade n8n-nodes-telegram-gifts or point TELEGRAM_GIFTS_DB at another file.',
+		);
+	}
+	return version;
+}
+
+interface LedgerRow {
+	op_key: string;
+	unit_index: number;
+	account_id: string;
+	recipient: string;
+	gift_id: string;
+	price: number;
+	status: LedgerStatus;
+	reason: string | null;
+	created_at_ms: number;
+	sent_at_ms: number | null;
+	updated_at_ms: number;
+}
+
+function toLedgerEntry(row: LedgerRow): LedgerEntry {
+	return {
+		opKey: row.op_key,
+		unitIndex: row.unit_index,
+		accountId: row.account_id,
+		recipient: row.recipient,
+		giftId: row.gift_id,
+		price: row.price,
+		status: row.status,
+		reason: row.reason,
+		createdAtMs: row.created_at_ms,
+		sentAtMs: row.sent_at_ms,
+		updatedAtMs: row.updated_at_ms,
+	};
+}
+
+interface SeenRow {
+	gift_id: string;
+	first_seen_ms: number;
+	last_seen_ms: number;
+	sold_out_at_ms: number | null;
+	data: string;
+}
+
+function toSeenGift(row: SeenRow): SeenGift {
+	return {
+		giftId: row.gift_id,
+		firstSeenMs: row.first_seen_ms,
+		lastSeenMs: row.last_seen_ms,
+		soldOutAtMs: row.sold_out_at_ms,
+		data: JSON.parse(row.data) as unknown,
+	};
+}
+
+export class SqliteGiftStore implements GiftStore {
+	private queue: Promise<unknown> = Promise.resolve();
+	private closed = false;
+
+	private constructor(
+		private readonly conn: SqliteConnection,
+		readonly location: string,
+		readonly schemaVersion: number,
+	) {}
+
+	/** Opens (creating directories and the file as needed) and migrates. */
+	static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteGiftStore> {
+		mkdirSync(dirname(path), { recursive: true });
+		const conn = await SqliteConnection.open(path);
+		let store: SqliteGiftStore | null = null;
+		try {
+			// busy_timeout first: switching to WAL itself needs a lock another process may hold.
+			await conn.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+			await conn.get('PRAGMA journal_mode = WAL');
+			await conn.exec('PRAGMA synchronous = NORMAL');
+			const version = await migrate(conn, path, options.migrateTo);
+			store = new SqliteGiftStore(conn, path, version);
+			return store;
+		} finally {
+			if (!store) await conn.close().catch(() => undefined);
+		}
+	}
+
+	private serial<T>(fn: () => Promise<T>): Promise<T> {
+		if (this.closed) return Promise.reject(new Error(`The store ${this.location} is closed`));
+		const next = this.queue.then(fn, fn);
+		this.queue = next.catch(() => undefined);
+		return next;
+	}
+
+	recordGiftsSeen(gifts: Array<{ id: string; soldOut: boolean; data: unknown }>, atMs: number): Promise<SeenGiftsUpdate> {
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				const update: SeenGiftsUpdate = { newGiftIds: [], newlySoldOutGiftIds: [] };
+				for (const gift of gifts) {
+					const existing = await this.conn.get<SeenRow>('SELECT * FROM gifts_seen WHERE gift_id = ?', [gift.id]);
+					const data = JSON.stringify(gift.data);
+					if (!existing) {
+						update.newGiftIds.push(gift.id);
+						await this.conn.run(
+							'INSERT INTO gifts_seen (gift_id, first_seen_ms, last_seen_ms, sold_out_at_ms, data) VALUES (?, ?, ?, ?, ?)',
+							[gift.id, atMs, atMs, gift.soldOut ? atMs : null, data],
+						);
+						continue;
+					}
+					const soldOutNow = gift.soldOut && existing.sold_out_at_ms === null;
+					if (soldOutNow) update.newlySoldOutGiftIds.push(gift.id);
+					await this.conn.run('UPDATE gifts_seen SET last_seen_ms = MAX(last_seen_ms, ?), sold_out_at_ms = ?, data = ? WHERE gift_id = ?', [
+						atMs,
+						soldOutNow ? atMs : existing.sold_out_at_ms,
+						data,
+						gift.id,
+					]);
+				}
+				return update;
+			}),
+		);
+	}
+
+	getSeenGift(giftId: string): Promise<SeenGift | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<SeenRow>('SELECT * FROM gifts_seen WHERE gift_id = ?', [giftId]);
+			return row ? toSeenGift(row) : null;
+		});
+	}
+
+	listSeenGifts(): Promise<SeenGift[]> {
+		return this.serial(async () => (await this.conn.all<SeenRow>('SELECT * FROM gifts_seen ORDER BY first_seen_ms, gift_id')).map(toSeenGift));
+	}
+
+	addSupplySamples(samples: SupplySample[]): Promise<void> {
+		if (samples.length === 0) return Promise.resolve();
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				for (const s of samples) {
+					await this.conn.run('INSERT OR REPLACE INTO supply_samples (gift_id, at_ms, remains) VALUES (?, ?, ?)', [s.giftId, s.atMs, s.remains]);
+				}
+			}),
+		);
+	}
+
+	listSupplySamples(giftId: string, sinceMs = 0): Promise<SupplySample[]> {
+		return this.serial(async () => {
+			const rows = await this.conn.all<{ gift_id: string; at_ms: number; remains: number }>(
+				'SELECT gift_id, at_ms, remains FROM supply_samples WHERE gift_id = ? AND at_ms >= ? ORDER BY at_ms',
+				[giftId, sinceMs],
+			);
+			return rows.map((r) => ({ giftId: r.gift_id, atMs: r.at_ms, remains: r.remains }));
+		});
+	}
+
+	claimPurchase(entry: NewLedgerEntry): Promise<ClaimResult> {
+		return this.serial(async () => {
+			// One statement, so the claim is atomic across processes too: a new unit is inserted, a
+			// failed one is re-armed, anything else is left untouched (changes = 0).
+			const { changes } = await this.conn.run(
+				`INSERT INTO purchase_ledger
+					(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, sent_at_ms, updated_at_ms)
+				 VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?)
+				 ON CONFLICT (op_key, unit_index) DO UPDATE SET
+					account_id = excluded.account_id, recipient = excluded.recipient, gift_id = excluded.gift_id,
+					price = excluded.price, status = 'pending', reason = NULL, created_at_ms = excluded.created_at_ms,
+					sent_at_ms = NULL, updated_at_ms = excluded.updated_at_ms
+				 WHERE purchase_ledger.status = 'failed'`,
+				[entry.opKey, entry.unitIndex, entry.accountId, entry.recipient, entry.giftId, entry.price, entry.atMs, entry.atMs],
+			);
+			const row = await this.conn.get<LedgerRow>('SELECT * FROM purchase_ledger WHERE op_key = ? AND unit_index = ?', [entry.opKey, entry.unitIndex]);
+			if (!row) throw new Error(`Ledger entry ${entry.opKey}#${entry.unitIndex} vanished after its claim`);
+			return { claimed: changes > 0, entry: toLedgerEntry(row) } as ClaimResult;
+		});
+	}
+
+	markSent(opKey: string, unitIndex: number, atMs: number): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('UPDATE purchase_ledger SET sent_at_ms = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?', [atMs, atMs, opKey, unitIndex]);
+		});
+	}
+
+	settlePurchase(opKey: string, unitIndex: number, outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number }): Promise<void> {
+		return this.serial(async () => {
+			const { changes } = await this.conn.run(
+				'UPDATE purchase_ledger SET status = ?, reason = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?',
+				[outcome.status, outcome.reason, outcome.atMs, opKey, unitIndex],
+			);
+			if (changes === 0) throw new Error(`No ledger entry ${opKey}#${unitIndex} to settle`);
+		});
+	}
+
+	getPurchase(opKey: string, unitIndex: number): Promise<LedgerEntry | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<LedgerRow>('SELECT * FROM purchase_ledger WHERE op_key = ? AND unit_index = ?', [opKey, unitIndex]);
+			return row ? toLedgerEntry(row) : null;
+		});
+	}
+
+	listPurchases(query: LedgerQuery = {}): Promise<LedgerEntry[]> {
+		return this.serial(async () => {
+			const where: string[] = [];
+			const params: unknown[] = [];
+			if (query.statuses && query.statuses.length > 0) {
+				where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
+				params.push(...query.statuses);
+			}
+			if (query.accountId !== undefined) {
+				where.push('account_id = ?');
+				params.push(query.accountId);
+			}
+			if (query.opKey !== undefined) {
+				where.push('op_key = ?');
+				params.push(query.opKey);
+			}
+			if (query.sinceMs !== undefined) {
+				where.push('created_at_ms >= ?');
+				params.push(query.sinceMs);
+			}
+			const sql = `SELECT * FROM purchase_ledger${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms, op_key, unit_index`;
+			return (await this.conn.all<LedgerRow>(sql, params)).map(toLedgerEntry);
+		});
+	}
+
+	spentSince(accountId: string, sinceMs: number): Promise<number> {
+		return this.serial(async () => {
+			const row = await this.conn.get<{ total: number | null }>(
+				`SELECT SUM(price) AS total FROM purchase_ledger
+				 WHERE account_id = ? AND created_at_ms >= ? AND status IN ('pending', 'bought', 'unknown')`,
+				[accountId, sinceMs],
+			);
+			return row?.total ?? 0;
+		});
+	}
+
+	getSticker(giftId: string): Promise<StickerEntry | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<{ gift_id: string; bytes: Buffer; mime: string; stored_at_ms: number }>(
+				'SELECT * FROM sticker_cache WHERE gift_id = ?',
+				[giftId],
+			);
+			return row ? { giftId: row.gift_id, bytes: row.bytes, mime: row.mime, storedAtMs: row.stored_at_ms } : null;
+		});
+	}
+
+	putSticker(giftId: string, bytes: Buffer, mime: string, atMs: number): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('INSERT OR REPLACE INTO sticker_cache (gift_id, bytes, mime, stored_at_ms) VALUES (?, ?, ?, ?)', [giftId, bytes, mime, atMs]);
+		});
+	}
+
+	getStickerFileId(giftId: string, botId: string): Promise<string | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<{ file_id: string }>('SELECT file_id FROM sticker_file_ids WHERE gift_id = ? AND bot_id = ?', [giftId, botId]);
+			return row?.file_id ?? null;
+		});
+	}
+
+	putStickerFileId(giftId: string, botId: string, fileId: string): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('INSERT OR REPLACE INTO sticker_file_ids (gift_id, bot_id, file_id) VALUES (?, ?, ?)', [giftId, botId, fileId]);
+		});
+	}
+
+	/** Closes the connection once pending work has finished. Use getStore()'s handles in nodes. */
+	async close(): Promise<void> {
+		if (this.closed) return;
+		const drained = this.queue;
+		this.closed = true;
+		await drained;
+		await this.conn.close();
+	}
+}

@@ -1,0 +1,127 @@
+/**
+ * The store's contract. Everything the nodes, the trigger and the buyer persist goes through
+ * `GiftStore`, so a second backend (PostgreSQL, for n8n queue mode where several processes share
+ * state) only has to implement this interface. The store holds no secrets: no session strings,
+ * no api_hash, no bot tokens — accounts are identified by their Telegram user id.
+ */
+
+/** A gift as first/last seen by the trigger. `data` is the normalized Gift (src/core) as JSON. */
+export interface SeenGift {
+	giftId: string;
+	firstSeenMs: number;
+	lastSeenMs: number;
+	/** When the gift was first seen sold out; null while it is still available (or unlimited). */
+	soldOutAtMs: number | null;
+	data: unknown;
+}
+
+export interface SeenGiftsUpdate {
+	/** Gift ids never seen before this call. */
+	newGiftIds: string[];
+	/** Gift ids that were available before and are sold out now (first time only). */
+	newlySoldOutGiftIds: string[];
+}
+
+export interface SupplySample {
+	giftId: string;
+	atMs: number;
+	remains: number;
+}
+
+export type LedgerStatus = 'pending' | 'bought' | 'failed' | 'unknown';
+
+/**
+ * One unit (one copy of one gift) of a purchase operation. (opKey, unitIndex) is unique: it is the
+ * at-most-once key. `pending` is written before the payment is sent; `unknown` means the send
+ * happened but its outcome could not be established yet. Both block any new send of that unit.
+ */
+export interface LedgerEntry {
+	opKey: string;
+	unitIndex: number;
+	accountId: string;
+	recipient: string;
+	giftId: string;
+	price: number;
+	status: LedgerStatus;
+	/** A BuyFailureReason (src/core/types.ts) for failed units, or a reconciliation note. */
+	reason: string | null;
+	createdAtMs: number;
+	/** When sendStarsForm was issued (null: never sent). */
+	sentAtMs: number | null;
+	updatedAtMs: number;
+}
+
+export interface NewLedgerEntry {
+	opKey: string;
+	unitIndex: number;
+	accountId: string;
+	recipient: string;
+	giftId: string;
+	price: number;
+	atMs: number;
+}
+
+export type ClaimResult =
+	| { claimed: true; entry: LedgerEntry }
+	/** The unit is already pending/unknown/bought: it must not be sent again. */
+	| { claimed: false; entry: LedgerEntry };
+
+export interface LedgerQuery {
+	statuses?: LedgerStatus[];
+	accountId?: string;
+	opKey?: string;
+	sinceMs?: number;
+}
+
+export interface StickerEntry {
+	giftId: string;
+	bytes: Buffer;
+	mime: string;
+	storedAtMs: number;
+}
+
+export interface GiftStore {
+	/** Where the data lives (a file path for sqlite); for messages, never contains secrets. */
+	readonly location: string;
+
+	/** Upserts gifts seen at `atMs`; tells which are new and which just sold out. */
+	recordGiftsSeen(gifts: Array<{ id: string; soldOut: boolean; data: unknown }>, atMs: number): Promise<SeenGiftsUpdate>;
+	getSeenGift(giftId: string): Promise<SeenGift | null>;
+	listSeenGifts(): Promise<SeenGift[]>;
+
+	addSupplySamples(samples: SupplySample[]): Promise<void>;
+	/** Samples of one gift, oldest first. */
+	listSupplySamples(giftId: string, sinceMs?: number): Promise<SupplySample[]>;
+
+	/**
+	 * Atomically reserves a unit as `pending`. A unit that is `failed` may be claimed again (nothing
+	 * was charged); `pending`, `unknown` and `bought` units are returned unclaimed.
+	 */
+	claimPurchase(entry: NewLedgerEntry): Promise<ClaimResult>;
+	/** Records that sendStarsForm is about to be issued for a pending unit. */
+	markSent(opKey: string, unitIndex: number, atMs: number): Promise<void>;
+	settlePurchase(
+		opKey: string,
+		unitIndex: number,
+		outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number },
+	): Promise<void>;
+	getPurchase(opKey: string, unitIndex: number): Promise<LedgerEntry | null>;
+	/** Matching entries, oldest first. */
+	listPurchases(query?: LedgerQuery): Promise<LedgerEntry[]>;
+
+	/**
+	 * Stars committed by an account since `sinceMs` (bought + pending + unknown: an unresolved unit
+	 * counts as spent, so a budget can never be exceeded). Derived from the ledger, so it cannot
+	 * drift from it.
+	 */
+	spentSince(accountId: string, sinceMs: number): Promise<number>;
+
+	getSticker(giftId: string): Promise<StickerEntry | null>;
+	putSticker(giftId: string, bytes: Buffer, mime: string, atMs: number): Promise<void>;
+	/** The Bot API file_id a given bot got when it first uploaded this sticker (file_ids are per bot). */
+	getStickerFileId(giftId: string, botId: string): Promise<string | null>;
+	putStickerFileId(giftId: string, botId: string, fileId: string): Promise<void>;
+
+	/** Releases this handle (refcounted: the shared instance closes with its last holder). */
+	close(): Promise<void>;
+}

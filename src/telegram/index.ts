@@ -1,0 +1,55 @@
+/**
+ * The Telegram account layer: pooled MTProto clients, typed resilient calls, account operations
+ * and at-most-once buying. Nodes import from here (never from ./gramjs or the library).
+ */
+export { createTelegramClient, destroyClient, type TelegramServer, type CreateTelegramClientOptions } from './connection';
+export {
+	ClientPool,
+	getSharedPool,
+	accountKeyOf,
+	type AccountCredentials,
+	type AccountLease,
+	type PoolOptions,
+} from './pool';
+export {
+	TelegramAccount,
+	DEFAULT_CALL_POLICY,
+	type CallPolicy,
+	type WhoAmI,
+	type StarsBalance,
+	type CatalogResult,
+	type ResolvedRecipient,
+	type RecipientKind,
+	type CanReceiveResult,
+	type PaymentFormInfo,
+	type SavedGiftInfo,
+	type StickerFile,
+} from './account';
+export {
+	buyGiftUnit,
+	reconcileAccount,
+	executeOperations,
+	DEFAULT_RECONCILE_GRACE_MS,
+	type BuyOptions,
+	type BuyUnitRequest,
+	type BuyUnitOutcome,
+	type ReconcileReport,
+	type ExecuteContext,
+} from './buyer';
+export {
+	AccountError,
+	FloodWaitError,
+	AuthInvalidError,
+	NetworkError,
+	DeadlineError,
+	CircuitOpenError,
+	TelegramError,
+	MigrateError,
+	AUTH_INVALID_ERRORS,
+	buyReasonFor,
+	isRetryableBuyReason,
+	mapTelegramError,
+	redactSecrets,
+	type ErrorContext,
+} from './errors';
+export { giftFromStarGift } from './gift-mapping';
