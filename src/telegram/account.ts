@@ -161,7 +161,7 @@ interface CallOptions {
 }
 
 const CHANNEL_PREFIX = '-100';
-const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{3,31})$/;
+const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{2,31})$/;
 const NUMERIC = /^-?\d+$/;
 
 export class TelegramAccount {
