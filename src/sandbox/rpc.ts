@@ -22,6 +22,7 @@ class RpcFailure extends Error {
 
 export const SANDBOX_DC_ID = 2;
 const UNSUPPORTED = 'METHOD_NOT_SUPPORTED_BY_SANDBOX';
+const NOT_MODIFIED = new Api.payments.StarGiftsNotModified().getBytes();
 
 type BigInteger = ReturnType<typeof returnBigInt>;
 const big = (v: bigint | number | string): BigInteger => returnBigInt(typeof v === 'string' ? BigInt(v) : v);
@@ -49,6 +50,7 @@ export class SandboxRpc {
 	private readonly documentToGift = new Map<string, string>();
 	private readonly pts = new Map<string, number>();
 	private readonly handlers: Record<string, Handler>;
+	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 
 	constructor(private readonly world: RpcWorld) {
 		for (const g of world.market.gifts.values()) {
@@ -324,10 +326,18 @@ export class SandboxRpc {
 
 	private getStarGifts(call: RpcCall): Buffer {
 		const { market } = this.world;
-		const hash = market.catalogHash(call.accountId);
-		if ((call.request as Api.payments.GetStarGifts).hash === hash) return new Api.payments.StarGiftsNotModified().getBytes();
-		const gifts = market.catalog().map((g) => this.starGift(g, call.accountId));
-		return new Api.payments.StarGifts({ hash, gifts, chats: [], users: [] }).getBytes();
+		market.advance();
+		// Polling is the hot path: serialize the catalog once per market state and account.
+		const key = `${call.accountId}:${market.version}`;
+		let cached = this.catalogCache.get(call.accountId);
+		if (!cached || cached.key !== key) {
+			const hash = market.catalogHash(call.accountId);
+			const gifts = market.catalog().map((g) => this.starGift(g, call.accountId));
+			cached = { key, hash, bytes: new Api.payments.StarGifts({ hash, gifts, chats: [], users: [] }).getBytes() };
+			this.catalogCache.set(call.accountId, cached);
+		}
+		if ((call.request as Api.payments.GetStarGifts).hash === cached.hash) return NOT_MODIFIED;
+		return cached.bytes;
 	}
 
 	private getStarsStatus(call: RpcCall): Buffer {

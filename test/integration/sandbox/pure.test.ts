@@ -1,0 +1,149 @@
+/** Pure parts of the sandbox: market rules on an injected clock, framing, crypto, scenario validation. */
+import { randomBytes } from 'node:crypto';
+import { IGE } from '../../../src/telegram/gramjs';
+import { Market, MarketError } from '../../../src/sandbox/market';
+import { validateScenario, ScenarioError } from '../../../src/sandbox/scenario';
+import { TcpFullDecoder, TcpFullEncoder, FramingError } from '../../../src/sandbox/mtproto/framing';
+import { igeDecrypt, igeEncrypt } from '../../../src/sandbox/mtproto/crypto';
+
+function market(extra: Record<string, unknown> = {}): { m: Market; clock: { t: number } } {
+	const clock = { t: 0 };
+	const scenario = validateScenario({
+		seed: 1,
+		accounts: [{ id: '1', balance: 100 }, { id: '2', balance: 1000, premium: true }],
+		channels: [{ id: '-1009', title: 'c' }],
+		gifts: [{ id: '10', stars: 30, total: 5, releaseAtMs: 1000 }],
+		...extra,
+	});
+	return { m: new Market(scenario, () => clock.t), clock };
+}
+
+const errorOf = (fn: () => unknown): string => {
+	try {
+		fn();
+	} catch (error) {
+		if (error instanceof MarketError) return error.telegramError;
+	}
+	return 'no error';
+};
+
+describe('market on an injected clock', () => {
+	test('a gift is invisible before its release and appears at it', () => {
+		const { m, clock } = market();
+		expect(m.catalog()).toHaveLength(0);
+		expect(m.nextEventAtMs()).toBe(1000);
+		expect(errorOf(() => m.getPaymentForm('1', { kind: 'user', id: '1' }, '10'))).toBe('STARGIFT_INVALID');
+		clock.t = 1000;
+		expect(m.catalog().map((g) => g.def.id)).toEqual(['10']);
+		expect(m.releases).toEqual([{ giftId: '10', atMs: 1000 }]);
+	});
+
+	test('demand depletes supply from the release on, with an exact sell-out time', () => {
+		const { m, clock } = market({ demand: [{ giftId: '10', startMs: 0, perSecond: 2 }] });
+		clock.t = 2000;
+		expect(m.catalog()[0].remains).toBe(3);
+		expect(m.nextEventAtMs()).toBe(3500);
+		clock.t = 10000;
+		m.advance();
+		expect(m.soldOut).toEqual([{ giftId: '10', atMs: 3500 }]);
+		expect(m.gifts.get('10')!.demandSold).toBe(5);
+	});
+
+	test('purchases charge, limit, and refuse stale or reused forms', () => {
+		const { m, clock } = market({ formTtlMs: 500 });
+		clock.t = 1000;
+		const self = { kind: 'user' as const, id: '1' };
+		const form = m.getPaymentForm('1', self, '10');
+		const done = m.sendStarsForm('1', form.formId, { peer: self, giftId: '10' });
+		expect(done.balanceAfter).toBe(70);
+		expect(errorOf(() => m.sendStarsForm('1', form.formId, { peer: self, giftId: '10' }))).toBe('FORM_SUBMIT_DUPLICATE');
+		expect(errorOf(() => m.sendStarsForm('2', form.formId, { peer: self, giftId: '10' }))).toBe('FORM_EXPIRED');
+		const stale = m.getPaymentForm('1', self, '10');
+		clock.t = 1501;
+		expect(errorOf(() => m.sendStarsForm('1', stale.formId, { peer: self, giftId: '10' }))).toBe('FORM_EXPIRED');
+		const priced = m.getPaymentForm('1', self, '10');
+		m.setPrice('10', 31);
+		expect(errorOf(() => m.sendStarsForm('1', priced.formId, { peer: self, giftId: '10' }))).toBe('STARS_FORM_AMOUNT_MISMATCH');
+		m.setPrice('10', 80);
+		const big = m.getPaymentForm('1', self, '10');
+		expect(errorOf(() => m.sendStarsForm('1', big.formId, { peer: self, giftId: '10' }))).toBe('BALANCE_TOO_LOW');
+		expect(m.balances()).toEqual({ 1: 70, 2: 1000 });
+		expect(m.purchases.filter((p) => p.ok)).toHaveLength(1);
+		expect(m.purchases.filter((p) => !p.ok).map((p) => p.error)).toEqual([
+			'FORM_SUBMIT_DUPLICATE', 'FORM_EXPIRED', 'FORM_EXPIRED', 'STARS_FORM_AMOUNT_MISMATCH', 'BALANCE_TOO_LOW',
+		]);
+	});
+
+	test('catalog hash changes with what the account sees', () => {
+		const { m, clock } = market({ gifts: [{ id: '10', stars: 30, total: 5, perUserTotal: 1 }] });
+		const before = m.catalogHash('1');
+		expect(m.catalogHash('2')).toBe(before);
+		const form = m.getPaymentForm('1', { kind: 'user', id: '1' }, '10');
+		m.sendStarsForm('1', form.formId, { peer: { kind: 'user', id: '1' }, giftId: '10' });
+		clock.t = 1;
+		expect(m.catalogHash('1')).not.toBe(before);
+		expect(m.perUserRemains('1', m.gifts.get('10')!)).toBe(0);
+		expect(errorOf(() => m.getPaymentForm('1', { kind: 'user', id: '1' }, '10'))).toBe('STARGIFT_USER_USAGE_LIMITED');
+	});
+});
+
+describe('wire pieces', () => {
+	test('TCPFull decoder handles packets split and packed in any way', () => {
+		const enc = new TcpFullEncoder();
+		const payloads = [randomBytes(20), randomBytes(1), randomBytes(300)];
+		const stream = Buffer.concat(payloads.map((p) => enc.encode(p)));
+		for (const cut of [1, 3, 7, 13, 64, stream.length]) {
+			const dec = new TcpFullDecoder();
+			const got: Buffer[] = [];
+			for (let i = 0; i < stream.length; i += cut) got.push(...dec.push(stream.subarray(i, i + cut)));
+			expect(got).toEqual(payloads);
+		}
+		const bad = Buffer.from(stream);
+		bad[10] ^= 1;
+		expect(() => new TcpFullDecoder().push(bad)).toThrow(FramingError);
+	});
+
+	test('the fast IGE equals the library IGE both ways', () => {
+		for (const size of [16, 48, 1024]) {
+			const key = randomBytes(32);
+			const iv = randomBytes(32);
+			const plain = randomBytes(size);
+			const ours = igeEncrypt(plain, key, iv);
+			expect(ours.equals(new IGE(key, iv).encryptIge(plain))).toBe(true);
+			expect(igeDecrypt(ours, key, iv).equals(plain)).toBe(true);
+		}
+	});
+});
+
+describe('scenario validation', () => {
+	test('names every bad field', () => {
+		let error: unknown;
+		try {
+			validateScenario({
+				accounts: [{ id: 'abc', balance: -1 }],
+				gifts: [{ id: '1', stars: 0, limited: true }],
+				demand: [{ giftId: '2', perSecond: 1 }],
+				faults: [{ method: 'payments.sendStarsForm', kind: 'explode' }],
+				extra: 1,
+			});
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(ScenarioError);
+		const problems = (error as ScenarioError).problems.join('\n');
+		for (const field of [
+			'scenario.extra', 'scenario.accounts[0].id', 'scenario.accounts[0].balance', 'scenario.gifts[0].stars',
+			'scenario.gifts[0].total', 'scenario.demand[0].giftId', 'scenario.faults[0].kind',
+		]) {
+			expect(problems).toContain(field);
+		}
+	});
+
+	test('the shipped examples are valid', () => {
+		for (const name of ['simple-drop', 'competitive-sellout', 'faults']) {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const json: unknown = require(`../../../examples/scenarios/${name}.json`);
+			expect(validateScenario(json).accounts.length).toBeGreaterThan(0);
+		}
+	});
+});
