@@ -86,7 +86,7 @@ export async function world(overrides: Record<string, unknown> = {}, poolOptions
 		newPool,
 		async close() {
 			await Promise.all(pools.map((p) => p.destroy()));
-			await store.close().catch(() => undefined);
+			await this.store.close().catch(() => undefined);
 			await sandbox.stop();
 			rmSync(dir, { recursive: true, force: true });
 		},
