@@ -71,7 +71,7 @@ export async function world(overrides: Record<string, unknown> = {}, poolOptions
 	};
 	const pool = newPool();
 	const { apiId, apiHash, server, accounts } = sandbox.credentials;
-	return {
+	const w: World = {
 		sandbox,
 		pool,
 		store,
@@ -86,9 +86,10 @@ export async function world(overrides: Record<string, unknown> = {}, poolOptions
 		newPool,
 		async close() {
 			await Promise.all(pools.map((p) => p.destroy()));
-			await this.store.close().catch(() => undefined);
+			await w.store.close().catch(() => undefined);
 			await sandbox.stop();
 			rmSync(dir, { recursive: true, force: true });
 		},
 	};
+	return w;
 }

@@ -183,6 +183,7 @@ describe('sqlite store', () => {
 		const path = join(dir, 'busy.sqlite');
 		const store = await SqliteGiftStore.open(path, { busyTimeoutMs: 5_000 });
 		const holdMs = 400;
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: sqlite contention needs a second OS process
 		const child = spawn(process.execPath, ['-e', LOCK_HOLDER, path, String(holdMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
 		const exited = new Promise((resolve) => child.once('exit', resolve));
 		await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
@@ -199,6 +200,7 @@ describe('sqlite store', () => {
 	it('fails with SQLITE_BUSY when the lock outlives a short busy timeout', async () => {
 		const path = join(dir, 'busy2.sqlite');
 		const store = await SqliteGiftStore.open(path, { busyTimeoutMs: 50 });
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: sqlite contention needs a second OS process
 		const child = spawn(process.execPath, ['-e', LOCK_HOLDER, path, '600'], { stdio: ['ignore', 'pipe', 'inherit'] });
 		const exited = new Promise((resolve) => child.once('exit', resolve));
 		await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
