@@ -4,6 +4,7 @@
  * back-off, a circuit breaker per account, and flood waits parking the account per method.
  * Instances come from the ClientPool (src/telegram/pool.ts); never construct clients elsewhere.
  */
+import type { GiftError } from '../core/gift';
 import type { Gift } from '../core/types';
 import type { TelegramServer } from './connection';
 import {
@@ -65,6 +66,8 @@ export interface StarsBalance {
 
 export interface CatalogResult {
 	gifts: Gift[];
+	/** Catalog entries the core's gift model rejected (field and reason named), not in `gifts`. */
+	rejected: GiftError[];
 	hash: number;
 	/** True when Telegram answered starGiftsNotModified for `hash`: `gifts` is empty then. */
 	notModified: boolean;
@@ -304,10 +307,16 @@ export class TelegramAccount {
 	/** The gift catalog; pass the previous `hash` to get `notModified` cheaply. */
 	async catalog(hash = 0): Promise<CatalogResult> {
 		const result = await this.call(new Api.payments.GetStarGifts({ hash }), { retry: true });
-		if (result instanceof Api.payments.StarGiftsNotModified) return { gifts: [], hash, notModified: true };
+		if (result instanceof Api.payments.StarGiftsNotModified) return { gifts: [], rejected: [], hash, notModified: true };
 		const gifts: Gift[] = [];
-		for (const g of result.gifts) if (g instanceof Api.StarGift) gifts.push(giftFromStarGift(g));
-		return { gifts, hash: result.hash, notModified: false };
+		const rejected: GiftError[] = [];
+		for (const g of result.gifts) {
+			if (!(g instanceof Api.StarGift)) continue;
+			const parsed = giftFromStarGift(g);
+			if ('ok' in parsed) gifts.push(parsed.ok);
+			else rejected.push(parsed.error);
+		}
+		return { gifts, rejected, hash: result.hash, notModified: false };
 	}
 
 	/**

@@ -52,4 +52,4 @@ export {
 	redactSecrets,
 	type ErrorContext,
 } from './errors';
-export { giftFromStarGift } from './gift-mapping';
+export { giftFromStarGift, type StarGiftConversion } from './gift-mapping';

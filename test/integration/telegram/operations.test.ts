@@ -40,7 +40,8 @@ describe('account operations against the sandbox', () => {
 		expect(first.gifts.find((g) => g.id === '5003')?.requirePremium).toBe(true);
 		expect(first.gifts.find((g) => g.id === '5004')).toMatchObject({ limitedPerUser: true, perUserTotal: 1 });
 		const again = await alice.catalog(first.hash);
-		expect(again).toEqual({ gifts: [], hash: first.hash, notModified: true });
+		expect(first.rejected).toEqual([]);
+		expect(again).toEqual({ gifts: [], rejected: [], hash: first.hash, notModified: true });
 	});
 
 	it('resolves me, @username, user ids and -100 channel ids; numeric ids never become usernames', async () => {
