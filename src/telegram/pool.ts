@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 
 import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
-import { DeadlineError, mapTelegramError } from './errors';
+import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
 import type { TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
 
@@ -107,13 +107,19 @@ export class ClientPool {
 
 	private open(key: string, credentials: AccountCredentials): PoolEntry {
 		const label = credentials.label || `account ${key.slice(0, 6)}`;
-		const client: TelegramClient = createTelegramClient({
-			apiId: credentials.apiId,
-			apiHash: credentials.apiHash,
-			session: credentials.session,
-			server: credentials.server,
-			connectionRetries: this.options.connectionRetries,
-		});
+		let client: TelegramClient;
+		try {
+			client = createTelegramClient({
+				apiId: credentials.apiId,
+				apiHash: credentials.apiHash,
+				session: credentials.session,
+				server: credentials.server,
+				connectionRetries: this.options.connectionRetries,
+			});
+		} catch (error) {
+			// Bad credential fields: say which account (connection.ts never echoes the values).
+			throw credentialError(label, error);
+		}
 		this.clientsCreated += 1;
 		const conn: AccountConnection = {
 			key,
@@ -188,6 +194,10 @@ export class ClientPool {
 	async destroy(): Promise<void> {
 		await Promise.all([...this.entries].map(([key, entry]) => this.closeEntry(key, entry)));
 	}
+}
+
+function credentialError(label: string, error: unknown): Error {
+	return new Error(redactSecrets(`${label}: invalid credential: ${error instanceof Error ? error.message : String(error)}`));
 }
 
 let sharedPool: ClientPool | null = null;

@@ -1,6 +1,6 @@
 /** The client pool over the wire: reuse, idle teardown, deadlines, breaker; and no secret ever leaks. */
 import type { Operation } from '../../../src/core/types';
-import { CircuitOpenError, DeadlineError, executeOperations } from '../../../src/telegram';
+import { CircuitOpenError, DeadlineError, MigrateError, executeOperations } from '../../../src/telegram';
 import { ALICE, BOB, CHANNEL, world, type World } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +48,20 @@ describe('client pool against the sandbox', () => {
 			expect((refused as Error).message).toMatch(/^Bob: paused after repeated failures/);
 			expect(bob.isAvailable()).toBe(false);
 		});
+	});
+
+	it('names the account when its credential is malformed', async () => {
+		w = await world();
+		await expect(w.pool.acquire({ ...w.creds('Alice'), session: 'garbage' })).rejects.toThrow(/^Alice: invalid credential: session is not a valid session string$/);
+		await expect(w.pool.acquire({ ...w.creds('Bob'), apiId: 0 })).rejects.toThrow(/^Bob: invalid credential: apiId must be a positive integer$/);
+	});
+
+	it('a DC migration on a custom server is reported, not followed', async () => {
+		w = await world();
+		w.sandbox.injectFault({ method: 'payments.getStarsStatus', kind: 'error', error: 'NETWORK_MIGRATE_3', code: 303, afterCalls: 0, times: 1 });
+		const error = await w.pool.withAccount(w.creds('Alice'), (a) => a.balance()).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(MigrateError);
+		expect(error).toMatchObject({ newDc: 3, account: 'Alice' });
 	});
 
 	it('retries a read after a transient server error', async () => {
