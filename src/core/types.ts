@@ -109,19 +109,35 @@ export interface Skip {
 	recipient?: string;
 	accountId?: string;
 	detail: string;
+	/** The gift's price and supply when it could be read (null for invalid gifts). */
+	price?: number | null;
+	supply?: number | null;
+	/** Copies the planner wanted but could not plan (absent for gifts skipped by a rule). */
+	unplanned?: number;
+	/** For balance/budget skips: stars one more copy needs, and what the best account had. */
+	need?: number;
+	available?: number;
 }
 
 export interface Plan {
 	operations: Operation[];
 	skips: Skip[];
 	summary: PlanSummary;
+	/** The accounts as planned (start balances), so a report needs only the plan and the results. */
+	accounts?: PlanAccount[];
 }
 
 export interface PlanSummary {
+	/** Input gifts (every one is planned or skipped). */
 	gifts: number;
+	/** Gifts with at least one operation. plannedGifts + skippedGifts = gifts. */
 	plannedGifts: number;
+	/** Gifts with no operation. */
 	skippedGifts: number;
+	/** Planned gifts that also have a skip (fewer copies planned than wanted). */
+	partialGifts?: number;
 	operations: number;
+	/** Copies planned (sum of operation quantities). */
 	quantity: number;
 	stars: number;
 }
