@@ -63,7 +63,8 @@ function parseNumericPeer(text: string): PeerParse {
 		return { ok: { kind: 'user', userId: n.toString() } };
 	}
 	if (n === 0n) return { error: 'id 0 is not a peer' };
-	if (!text.startsWith('-100') || -n <= CHANNEL_OFFSET) {
+	// Bot API form: -(10^12 + channel id), which reads "-100…" for every channel id below 10^10.
+	if (-n <= CHANNEL_OFFSET) {
 		return {
 			error: `"${text}" is neither a user id (positive) nor a channel id (-100…); basic groups cannot receive gifts`,
 		};
