@@ -46,6 +46,7 @@ async function prepareRun(opts) {
 		`installed into the user folder in ${seconds(installed.ms)} (sqlite3 binding ${installed.sqlite}); ` +
 		`declares ${described.nodes.length} nodes, ${described.credentials.length} credentials`);
 
+	for (const b of described.broken) log(`WARNING: the package declares ${b.file} but it does not load: ${b.error}`);
 	const n8n = new N8n({
 		install,
 		runDir,

@@ -32,6 +32,8 @@ function quietEnv({ userFolder, tmpDir, port, brokerPort, encryptionKey, major }
 		N8N_SECURE_COOKIE: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		N8N_RUNNERS_ENABLED: 'true',
+		N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
 		DB_SQLITE_POOL_SIZE: '2',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
@@ -110,6 +112,7 @@ class N8n {
 
 	/** Imports credentials (plain `data`, encrypted by n8n on import) via a 0600 file deleted at once. */
 	importCredentials(credentials) {
+		if (credentials.length === 0) return;
 		const file = path.join(this.runDir, `credentials-${process.pid}.json`);
 		writeSecretFile(file, JSON.stringify(credentials));
 		try {

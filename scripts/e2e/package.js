@@ -94,26 +94,30 @@ function installPackage(tarball, userFolder, { n8nDir, nodeBin = process.execPat
 /**
  * What the installed package declares, read by loading its built classes the way n8n does
  * (n8n-workflow resolved from the n8n install): nodes [{file, type, credentials[{name, required}]}]
- * and credentials [{file, type, properties[]}]. `type` is the name n8n registers.
+ * and credentials [{file, type, properties[]}]. `type` is the name n8n registers. Files that
+ * do not load (a package still being written) are listed in `broken` with the error.
  */
 function describePackage(packageDir, { n8nDir, nodeBin = process.execPath }) {
 	const script = `
 		const path = require('node:path');
 		const pkg = require(path.join(${JSON.stringify(packageDir)}, 'package.json'));
 		const load = (rel) => { const mod = require(path.join(${JSON.stringify(packageDir)}, rel)); return new (Object.values(mod).find((v) => typeof v === 'function'))(); };
-		const nodes = (pkg.n8n?.nodes || []).map((file) => {
-			const inst = load(file);
+		const broken = [];
+		const nodes = (pkg.n8n?.nodes || []).flatMap((file) => {
+			let inst;
+			try { inst = load(file); } catch (err) { broken.push({ file, error: err.message.split('\\n')[0] }); return []; }
 			const d = inst.description || inst.baseDescription || {};
 			const all = inst.nodeVersions ? Object.values(inst.nodeVersions).map((v) => v.description) : [d];
 			const creds = new Map();
 			for (const v of all) for (const c of v.credentials || []) creds.set(c.name, { name: c.name, required: !!c.required });
-			return { file, type: d.name, credentials: [...creds.values()] };
+			return [{ file, type: d.name, credentials: [...creds.values()] }];
 		});
-		const credentials = (pkg.n8n?.credentials || []).map((file) => {
-			const inst = load(file);
-			return { file, type: inst.name, properties: (inst.properties || []).map((p) => ({ name: p.name, type: p.type, default: p.default })) };
+		const credentials = (pkg.n8n?.credentials || []).flatMap((file) => {
+			let inst;
+			try { inst = load(file); } catch (err) { broken.push({ file, error: err.message.split('\\n')[0] }); return []; }
+			return [{ file, type: inst.name, properties: (inst.properties || []).map((p) => ({ name: p.name, type: p.type, default: p.default })) }];
 		});
-		process.stdout.write(JSON.stringify({ nodes, credentials }));
+		process.stdout.write(JSON.stringify({ nodes, credentials, broken }));
 	`;
 	const n8nModules = path.join(n8nDir, 'node_modules');
 	const res = spawnSync(nodeBin, ['-e', script], {

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start` (after the npm script has built the package): the demo. Starts the sandbox with a
+// gift drop and a real n8n (cached install) with this package installed from its packed tarball
+// and the shipped workflows imported and active; prints the editor URL and what to watch, and
+// the autobuy report once the drop is over. Ctrl-C stops everything and leaves nothing behind.
+//
+// Options: --scenario FILE (default: the bundled demo drop), --workflow FILE|DIR (default: the
+// workflows shipped in the package), --port N (default 5678), --exit-after-drop (stop once the
+// report is printed; for scripted runs).
+
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { bootWithSandbox } = require('./e2e/scenario-run');
+const { loadWorkflows } = require('./e2e/workflows');
+const { adaptForSandbox } = require('./e2e/templates');
+const { ownerLogin, OWNER } = require('./e2e/harness');
+const { cleanupStack, log, seconds, sleep } = require('./e2e/util');
+
+const DEFAULT_SCENARIO = path.join(__dirname, 'e2e', 'fixtures', 'demo-drop.scenario.json');
+const SETTLE_MS = 15000;
+
+function parseArgs(argv) {
+	const opts = { port: 5678 };
+	for (let i = 0; i < argv.length; i++) {
+		const [key, inline] = argv[i].replace(/^--/, '').split('=', 2);
+		if (key === 'exit-after-drop') opts.exitAfterDrop = true;
+		else if (['scenario', 'workflow', 'port'].includes(key)) opts[key] = inline ?? argv[++i];
+		else throw new Error(`unknown argument ${argv[i]} (options: --scenario FILE, --workflow FILE|DIR, --port N, --exit-after-drop)`);
+	}
+	opts.port = Number(opts.port);
+	return opts;
+}
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const srv = net.createServer();
+		srv.once('error', () => resolve(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+	});
+}
+
+function out(line = '') {
+	process.stdout.write(`${line}\n`);
+}
+
+async function main() {
+	const opts = parseArgs(process.argv.slice(2));
+	if (!(await portIsFree(opts.port))) throw new Error(`port ${opts.port} is busy (another n8n?): stop it or pass --port N`);
+	const scenario = JSON.parse(fs.readFileSync(opts.scenario || DEFAULT_SCENARIO, 'utf8'));
+	const cleanup = cleanupStack();
+	try {
+		// The shipped templates are read from the repo's build output; the copies n8n imports are
+		// adapted to the sandbox (its channels as recipients, its accounts' chats for reports).
+		const source = opts.workflow || path.join(__dirname, '..', 'dist', 'workflows');
+		if (!fs.existsSync(source) || (fs.statSync(source).isDirectory() && !fs.readdirSync(source).some((f) => f.endsWith('.json')))) {
+			throw new Error(`no workflows in ${path.relative(process.cwd(), source)}: the package ships none yet (pass --workflow FILE|DIR)`);
+		}
+		const workflows = opts.workflow ? loadWorkflows(source) : adaptForSandbox(loadWorkflows(source), scenario);
+		const { run, sandbox, activeIds } = await bootWithSandbox({ cleanup, scenario, workflows, port: opts.port, quietSandbox: true });
+		await ownerLogin(run.n8n);
+
+		const releases = scenario.gifts.filter((g) => g.releaseAtMs > 0).map((g) => g.releaseAtMs);
+		const dropAtMs = releases.length ? Math.min(...releases) : 0;
+		out('');
+		out(`n8n editor:   ${run.n8n.url}   (log in as ${OWNER.email} / ${OWNER.password})`);
+		out(`workflows:    ${workflows.map((w) => `${w.name}${activeIds.includes(w.id) ? ' [active]' : ''}`).join('; ')}`);
+		out(`sandbox:      ${scenario.accounts.length} accounts (${scenario.accounts.map((a) => `${a.label} ${a.balance}★`).join(', ')}), ` +
+			`${scenario.channels.length} channels, ${scenario.gifts.length} gifts`);
+		const waitMs = Math.max(0, dropAtMs - sandbox.nowMs());
+		out(`watch:        the drop starts in ${seconds(waitMs)}: open "Executions" in the editor to see the trigger fire, the plan, the buys and the report.`);
+		out('Ctrl-C stops everything.');
+		out('');
+
+		await sleep(waitMs);
+		log('the drop is live...');
+		// The drop is over when every limited gift released by then is sold out or the purchases settle.
+		let lastCount = -1;
+		let quietSince = Date.now();
+		for (;;) {
+			await sleep(1000);
+			const rec = sandbox.record();
+			const n = rec.purchases.length + rec.botMessages.length;
+			if (n !== lastCount) {
+				lastCount = n;
+				quietSince = Date.now();
+			} else if (Date.now() - quietSince > SETTLE_MS && sandbox.nowMs() > dropAtMs + SETTLE_MS) break;
+		}
+		printReport(sandbox.record(), dropAtMs);
+		if (!opts.exitAfterDrop) {
+			out('The demo keeps running so you can explore the editor. Ctrl-C stops everything.');
+			await new Promise(() => {});
+		}
+	} finally {
+		await cleanup.run();
+	}
+}
+
+function printReport(record, dropAtMs) {
+	const bought = record.purchases.filter((p) => p.ok);
+	out('');
+	out(`=== after the drop: ${bought.length} gifts bought, ${record.purchases.length - bought.length} failed attempts ===`);
+	const reports = record.botMessages.filter((m) => m.atMs >= dropAtMs && m.method === 'sendMessage' && m.text);
+	if (reports.length) {
+		out('Reports the bot sent (first chat):');
+		const firstChat = reports[0].chatId;
+		for (const m of reports.filter((r) => r.chatId === firstChat)) out(m.text);
+	} else {
+		out('The bot sent no report (check the autobuy workflow\'s executions in the editor).');
+	}
+	out('Balances now: ' + Object.entries(record.balances).map(([id, stars]) => `${id}: ${stars}★`).join(', '));
+	out('');
+}
+
+main().then(() => {
+	process.exitCode = 0;
+}, (err) => {
+	log(err.message);
+	process.exitCode = 1;
+});
