@@ -89,7 +89,7 @@ describe('normalizeGift from plain JSON', () => {
 	});
 
 	it('rejects a numeric id beyond 2^53 with the reason', () => {
-		const e = error({ ...base, id: 5170145012310081615 });
+		const e = error({ ...base, id: Number(BIG_ID) }); // what JSON.parse makes of an unquoted 64-bit id
 		expect(e.field).toBe('id');
 		expect(e.reason).toMatch(/beyond 2\^53.*decimal strings/);
 	});
