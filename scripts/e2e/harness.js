@@ -22,7 +22,8 @@ function packOnce() {
 }
 
 /**
- * @param {{cleanup, version?, nodeBin?, abi?, port?, installEnv?, n8nEnv?, keepRunDir?: boolean}} opts
+ * @param {{cleanup, version?, nodeBin?, abi?, port?, installEnv?, n8nEnv?, keepRunDir?: boolean,
+ *          installMode?: 'npm'|'gui'}} opts
  * @returns {Promise<{n8n: N8n, install, runDir, packageDir, described, timings}>}
  */
 async function prepareRun(opts) {
@@ -39,7 +40,7 @@ async function prepareRun(opts) {
 	const packed = packOnce();
 	timings.packMs = Date.now() - t;
 	const userFolder = path.join(runDir, 'user');
-	const installed = installPackage(packed.tarball, userFolder, { n8nDir: install.dir, nodeBin: install.nodeBin });
+	const installed = installPackage(packed.tarball, userFolder, { n8nDir: install.dir, nodeBin: install.nodeBin, mode: opts.installMode });
 	timings.packageInstallMs = installed.ms;
 	const described = describePackage(installed.packageDir, { n8nDir: install.dir, nodeBin: install.nodeBin });
 	log(`packed ${PACKAGE_NAME} (${packed.files} files, ${Math.round(packed.bytes / 1024)} kB) in ${seconds(timings.packMs)}; ` +

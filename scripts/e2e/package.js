@@ -54,11 +54,12 @@ const BINDING = path.join('build', 'Release', 'node_sqlite3.node');
  * Node binary that runs n8n, provided the versions match; otherwise sqlite3 is rebuilt.
  * Returns {packageDir, ms, sqlite: 'copied'|'rebuilt'|'absent'}.
  */
-function installPackage(tarball, userFolder, { n8nDir, nodeBin = process.execPath, env = process.env }) {
+function installPackage(tarball, userFolder, { n8nDir, nodeBin = process.execPath, env = process.env, mode = 'npm' }) {
 	const t0 = Date.now();
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), `${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`);
+	if (mode === 'gui') return installLikeN8nGui(tarball, nodesDir, { nodeBin, env, t0 });
 	// --legacy-peer-deps: n8n-workflow is a peer dependency that n8n itself provides (n8n puts its
 	// own node_modules on NODE_PATH); installing a second copy would split its error classes.
 	npm(['install', '--ignore-scripts', '--legacy-peer-deps', '--omit=dev', '--no-audit', '--no-fund',
@@ -89,6 +90,30 @@ function installPackage(tarball, userFolder, { n8nDir, nodeBin = process.execPat
 	`], { encoding: 'utf8', env });
 	if (probe.status !== 0) throw new Error(`installed package does not load its dependencies:\n${probe.stderr.trim().split('\n').slice(0, 5).join('\n')}`);
 	return { packageDir, ms: Date.now() - t0, sqlite };
+}
+
+/**
+ * Installs exactly as n8n 1.x's Settings → Community Nodes installer does: extract the tarball
+ * into nodes/node_modules/<name>, drop dev/peer/optional dependencies from its package.json, then
+ * `npm install` inside it with dependency scripts off (so native modules get no binding).
+ */
+function installLikeN8nGui(tarball, nodesDir, { nodeBin, env, t0 }) {
+	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	fs.mkdirSync(packageDir, { recursive: true });
+	const tar = spawnSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+	if (tar.status !== 0) throw new Error(`cannot extract ${tarball}`);
+	const pkgFile = path.join(packageDir, 'package.json');
+	const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+	void devDependencies, void peerDependencies, void optionalDependencies;
+	fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+	npm(['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true',
+		'--package-lock=false', '--loglevel=error'], packageDir, env);
+	const rootPkg = path.join(nodesDir, 'package.json');
+	const root = JSON.parse(fs.readFileSync(rootPkg, 'utf8'));
+	root.dependencies[PACKAGE_NAME] = pkg.version;
+	fs.writeFileSync(rootPkg, JSON.stringify(root, null, 2));
+	void nodeBin;
+	return { packageDir, ms: Date.now() - t0, sqlite: 'unbuilt (as n8n installs it)' };
 }
 
 /**

@@ -3,7 +3,8 @@
 // `npm run e2e`: the bundled end-to-end cases in a real n8n with the packed package.
 // `npm run e2e -- --scenario FILE --workflow FILE [--seconds N] --record OUT`: one scenario with
 // any workflow; writes the sandbox record; exit 0 when the run completed.
-// Options: --case NAME (run only cases whose file name contains NAME), --keep (keep the run dir).
+// Options: --case NAME (run only cases whose file name contains NAME), --keep (keep the run dir),
+// --install gui (install the package exactly as n8n's Community Nodes page does: no dependency scripts).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,7 +13,7 @@ const { cleanupStack, log, seconds } = require('./util');
 
 function parseArgs(argv) {
 	const opts = {};
-	const flags = { scenario: 'string', workflow: 'string', seconds: 'string', record: 'string', case: 'string', keep: 'boolean', n8n: 'string' };
+	const flags = { scenario: 'string', workflow: 'string', seconds: 'string', record: 'string', case: 'string', keep: 'boolean', install: 'string' };
 	for (let i = 0; i < argv.length; i++) {
 		const [key, inline] = argv[i].replace(/^--/, '').split('=', 2);
 		if (!argv[i].startsWith('--') || !flags[key]) throw new Error(`unknown argument ${argv[i]}`);
@@ -42,7 +43,7 @@ async function runCases(opts) {
 		const t0 = Date.now();
 		let run;
 		try {
-			run = await prepareRun({ cleanup, keepRunDir: opts.keep });
+			run = await prepareRun({ cleanup, keepRunDir: opts.keep, installMode: opts.install });
 			const missing = (c.requires || []).filter((type) => !run.described.nodes.some((n) => n.type === type));
 			if (missing.length) {
 				results.push({ case: c.file, status: 'skipped', why: `package does not declare ${missing.join(', ')} yet` });

@@ -25,6 +25,7 @@ module.exports = {
 		}, { timeoutMs: 30000, what: 'two successful scheduled executions' });
 		assert.deepEqual(nodeOutput(done[0], 'Compute')[0].answer, 42);
 
+		assert.deepEqual(described.broken, [], 'every node and credential the package declares must load');
 		const cookie = await ownerLogin(n8n);
 		const types = await editorNodeTypes(n8n, cookie);
 		const ours = types.filter((t) => t.startsWith(`${PACKAGE_NAME}.`));
