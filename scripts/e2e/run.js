@@ -4,7 +4,7 @@
 // `npm run e2e -- --scenario FILE --workflow FILE [--seconds N] --record OUT`: one scenario with
 // any workflow; writes the sandbox record; exit 0 when the run completed.
 // Options: --case NAME (run only cases whose file name contains NAME), --keep (keep the run dir),
-// --install gui (install the package exactly as n8n's Community Nodes page does: no dependency scripts).
+// --n8n 2 (n8n 2.40.7 on a cached Node 24), --install gui (install the package exactly as n8n's Community Nodes page does: no dependency scripts).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,7 +13,7 @@ const { cleanupStack, log, seconds } = require('./util');
 
 function parseArgs(argv) {
 	const opts = {};
-	const flags = { scenario: 'string', workflow: 'string', seconds: 'string', record: 'string', case: 'string', keep: 'boolean', install: 'string' };
+	const flags = { scenario: 'string', workflow: 'string', seconds: 'string', record: 'string', case: 'string', keep: 'boolean', install: 'string', n8n: 'string' };
 	for (let i = 0; i < argv.length; i++) {
 		const [key, inline] = argv[i].replace(/^--/, '').split('=', 2);
 		if (!argv[i].startsWith('--') || !flags[key]) throw new Error(`unknown argument ${argv[i]}`);
@@ -25,6 +25,22 @@ function parseArgs(argv) {
 		}
 	}
 	return opts;
+}
+
+/** `--n8n 2`: n8n 2.40.7 under a cached Node 24 (PRODUCT.md recipe); default: n8n 1.123.50 on this Node. */
+function n8nFlavour(major) {
+	if (major === undefined || major === '1') return {};
+	if (major !== '2') throw new Error('--n8n must be 1 or 2');
+	const { ensureNode24 } = require('./node24');
+	const node = ensureNode24();
+	return {
+		version: '2.40.7',
+		nodeBin: node.nodeBin,
+		abi: node.abi,
+		ignoreScripts: true,
+		rebuild: ['sqlite3', 'isolated-vm'],
+		installEnv: { npm_config_nodedir: node.nodeDir },
+	};
 }
 
 function loadCases(filter) {
@@ -43,7 +59,7 @@ async function runCases(opts) {
 		const t0 = Date.now();
 		let run;
 		try {
-			run = await prepareRun({ cleanup, keepRunDir: opts.keep, installMode: opts.install });
+			run = await prepareRun({ cleanup, keepRunDir: opts.keep, installMode: opts.install, ...n8nFlavour(opts.n8n) });
 			const missing = (c.requires || []).filter((type) => !run.described.nodes.some((n) => n.type === type));
 			if (missing.length) {
 				results.push({ case: c.file, status: 'skipped', why: `package does not declare ${missing.join(', ')} yet` });
@@ -73,7 +89,7 @@ async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.scenario || opts.workflow || opts.record) {
 		const { runScenario } = require('./scenario-run');
-		return await runScenario(opts);
+		return await runScenario({ ...opts, flavour: n8nFlavour(opts.n8n) });
 	}
 	return await runCases(opts);
 }

@@ -49,7 +49,7 @@ async function runScenario(opts) {
 	const cleanup = cleanupStack();
 	const t0 = Date.now();
 	try {
-		const { run, sandbox } = await bootWithSandbox({ cleanup, scenario, workflows, prepare: { keepRunDir: opts.keep, installMode: opts.install } });
+		const { run, sandbox } = await bootWithSandbox({ cleanup, scenario, workflows, prepare: { keepRunDir: opts.keep, installMode: opts.install, ...opts.flavour } });
 		log(`running the scenario for ${seconds(waitMs)}...`);
 		await sleep(waitMs);
 		await run.n8n.stop();
