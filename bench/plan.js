@@ -3,7 +3,7 @@
  * Planner + report speed (issue 2). Scenarios are generated from a fixed seed, so every run
  * measures the same work:
  *  - seed-100x200: 100 accounts, 200 gifts, 20 recipients; plan + report (all operations
- *    bought), median over 60 runs after warm-up; target 10 ms (GiftBuyer: ~840 ms on 2 vCPU).
+ *    bought), median over 200 runs after warm-up; target 10 ms (GiftBuyer: ~840 ms on 2 vCPU).
  *  - scale-10000x2000: 10 000 accounts, 2 000 gifts, 20 recipients, generous maxPerGift so there
  *    are many operations; plan + report, median over 7 runs; target 1 000 ms.
  */
@@ -116,8 +116,8 @@ function measure(name, input, { runs, warmup, target }) {
 async function run(emit) {
 	emit(
 		measure('seed-100x200', scenario({ accounts: 100, gifts: 200, recipients: 20, seed: 100, maxPerGiftChoices: [null, 1, 2, 5, 10] }), {
-			runs: 60,
-			warmup: 10,
+			runs: 200,
+			warmup: 30,
 			target: 10,
 		}),
 	);
