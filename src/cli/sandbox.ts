@@ -76,6 +76,7 @@ function credentialsLine(sandbox: Sandbox): Record<string, unknown> {
 		api_hash: apiHash,
 		server: `${server.host}:${server.port}`,
 		accounts: accounts.map((a) => ({ id: a.id, label: a.label, username: a.username, session: a.session })),
+		login_session: sandbox.credentials.loginSession,
 		bot_token: bot?.token,
 		bot_api_base_url: bot?.apiRoot,
 	};

@@ -6,7 +6,7 @@
  * Secrets (auth keys, api_hash, bot token) are derived from the scenario seed, so restarting the
  * same scenario yields the same credentials. They are fake and local, but still never logged.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AuthKey, StringSession } from '../telegram/gramjs';
 import { MtprotoServer } from './mtproto/server';
@@ -16,10 +16,12 @@ import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
 import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
+import type { LoginRecord } from './auth';
 
 export { validateScenario, ScenarioError, type Scenario } from './scenario';
 export { MarketError, type Market } from './market';
 export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
+export { AuthFailure, type LoginRecord } from './auth';
 
 const HOST = '127.0.0.1';
 /** StringSession stores the port as a signed 16-bit number. */
@@ -40,6 +42,11 @@ export interface SandboxCredentials {
 	apiHash: string;
 	server: { kind: 'custom'; host: string; port: number };
 	accounts: SandboxAccountCredentials[];
+	/**
+	 * A session that is connected to the sandbox but not signed in: the starting point of a login
+	 * (phone code or QR). Signing in binds it to the account. Fresh ones: `issueLoginSession()`.
+	 */
+	loginSession: string;
 	bot?: { token: string; apiRoot: string };
 }
 
@@ -52,6 +59,8 @@ export interface SandboxRecord {
 	soldOut: Array<{ giftId: string; atMs: number }>;
 	/** TCP connections accepted: `total` (any), and per account id once identified by its auth key. */
 	connections: { total: number; byAccount: Record<string, number> };
+	/** Completed logins (phone code or QR, with or without 2FA). */
+	logins: LoginRecord[];
 }
 
 export interface StartSandboxOptions {
@@ -76,6 +85,14 @@ export interface Sandbox {
 	dropConnections(accountId?: string): number;
 	/** Latency for one method, or `default`; `undefined` removes a method's override. */
 	setLatency(method: string, ms: number | undefined): void;
+	/** A new not-yet-signed-in session (a fresh auth key the sandbox knows) to log in with. */
+	issueLoginSession(): string;
+	/**
+	 * Simulates scanning a QR login with the app of `accountId`: `token` is the token bytes, its
+	 * base64url text, or the whole `tg://login?token=…` URL; absent = the newest live token.
+	 * Throws AuthFailure (AUTH_TOKEN_EXPIRED, AUTH_TOKEN_INVALID, AUTH_TOKEN_ALREADY_ACCEPTED).
+	 */
+	scanQr(accountId: string, token?: string | Buffer): void;
 	/** The fake Bot API when the scenario has `bot`. */
 	readonly botApi?: FakeBotApi;
 	stop(): Promise<void>;
@@ -98,6 +115,13 @@ function sessionString(port: number, authKey: Buffer): string {
 	session.setDC(SANDBOX_DC_ID, HOST, port);
 	session.setAuthKey(new AuthKey(authKey, createHash('sha1').update(authKey).digest()));
 	return session.save();
+}
+
+/** QR login token bytes from bytes, base64url text, or a `tg://login?token=…` URL. */
+function loginTokenBytes(token: string | Buffer): Buffer {
+	if (Buffer.isBuffer(token)) return token;
+	const text = token.startsWith('tg://login?token=') ? token.slice('tg://login?token='.length) : token;
+	return Buffer.from(decodeURIComponent(text), 'base64url');
 }
 
 async function listenOnSessionPort(server: MtprotoServer, requested: number | undefined, pick: () => number): Promise<number> {
@@ -141,6 +165,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
 	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
+	const loginKey = derive('login-key:0', 256);
+	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
+	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
+	const logins: LoginRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
 	const rpc = new SandboxRpc({
@@ -155,6 +183,23 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		countCall: (method) => {
 			calls[method] = (calls[method] ?? 0) + 1;
 			notify();
+		},
+		login: {
+			accounts: scenario.accounts,
+			apiId,
+			apiHash,
+			codeTtlMs: scenario.loginCodeTtlMs,
+			tokenTtlMs: scenario.loginTokenTtlMs,
+			sendCodeLimit: scenario.sendCodeLimit,
+			accountOf: (authKeyId) => serverRef.current?.accountOfKey(authKeyId),
+			bind: (authKeyId, accountId) => serverRef.current?.bindKey(authKeyId, accountId),
+			pushToKey: (authKeyId, updates) => serverRef.current?.pushToKey(authKeyId, updates),
+			derive,
+			onLogin: (login) => {
+				logins.push(login);
+				logger.info(`login: account ${login.accountId} signed in (${login.via}${login.twoFactor ? ' + 2FA' : ''})`);
+				notify();
+			},
 		},
 	});
 	const server = new MtprotoServer({
@@ -172,6 +217,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 	});
 	serverRef.current = server;
+	server.addKey(loginKey);
 	const pickSeed = derive('port-pick', 4).readUInt32LE(0);
 	let pickCounter = 0;
 	const port = await listenOnSessionPort(server, options.port, () => {
@@ -220,8 +266,6 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		}, d.atMs),
 	);
 
-	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
-	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
 	const credentials: SandboxCredentials = {
 		apiId,
 		apiHash,
@@ -232,6 +276,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			username: a.username,
 			session: sessionString(port, keys[i].authKey),
 		})),
+		loginSession: sessionString(port, loginKey),
 		bot: botApi ? { token: botApi.token, apiRoot: botApi.apiRoot } : undefined,
 	};
 
@@ -245,6 +290,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
+			logins: logins.map((l) => ({ ...l })),
 		};
 	};
 
@@ -297,6 +343,14 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		setLatency(method, ms) {
 			faults.setLatency(method, ms);
+		},
+		issueLoginSession() {
+			const authKey = randomBytes(256);
+			server.addKey(authKey);
+			return sessionString(port, authKey);
+		},
+		scanQr(accountId, token) {
+			rpc.auth.scanQr(accountId, token === undefined ? undefined : loginTokenBytes(token));
 		},
 		async stop() {
 			if (stopped) return;

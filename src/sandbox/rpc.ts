@@ -8,6 +8,7 @@ import { Market, MarketError, type CompletedPurchase, type GiftState, type PeerR
 import { FaultPlan } from './faults';
 import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
+import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
 import type { SandboxLogger } from './logger';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
@@ -41,9 +42,16 @@ export interface RpcWorld {
 	push: (accountId: string, updates: Api.TypeUpdates) => void;
 	/** Counts every call the server receives, per method. */
 	countCall: (method: string) => void;
+	/** Login: accounts' phones/codes/passwords, key binding (see auth.ts). */
+	login: Omit<AuthWorld, 'now' | 'unix' | 'selfUser'>;
 }
 
-type Handler = (call: RpcCall) => Buffer;
+/** A call from an auth key that is signed in. */
+type SignedInCall = RpcCall & { accountId: string };
+type Handler = (call: SignedInCall) => Buffer;
+
+/** What an auth key that is not signed in may call besides the login methods. */
+const BEFORE_SIGN_IN = new Set(['help.getConfig']);
 
 export class SandboxRpc {
 	private readonly stickers = new Map<string, Buffer>();
@@ -51,8 +59,15 @@ export class SandboxRpc {
 	private readonly pts = new Map<string, number>();
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
+	readonly auth: SandboxAuth;
 
 	constructor(private readonly world: RpcWorld) {
+		this.auth = new SandboxAuth({
+			...world.login,
+			now: () => world.market.now(),
+			unix: (ms) => this.unix(ms),
+			selfUser: (accountId) => this.user(accountId, accountId),
+		});
 		for (const g of world.market.gifts.values()) {
 			this.stickers.set(g.def.id, giftSticker(g.def.id));
 			this.documentToGift.set(this.documentId(g.def.id).toString(), g.def.id);
@@ -79,18 +94,32 @@ export class SandboxRpc {
 	async handle(call: RpcCall): Promise<RpcOutcome> {
 		const { world } = this;
 		world.countCall(call.method);
-		const decision = world.faults.decide(call.method, call.accountId, world.market.now());
+		const decision = world.faults.decide(call.method, call.accountId ?? '', world.market.now());
 		if (decision.latencyMs > 0) await delay(decision.latencyMs);
 		const action = decision.action;
 		if (action.kind === 'error') return { kind: 'error', code: action.code, message: action.message };
 		if (action.kind === 'noReply' || action.kind === 'drop') return { kind: action.kind };
+		if (AUTH_METHODS.has(call.method)) {
+			try {
+				const bytes = await this.auth.handle(call);
+				return action.kind === 'dropAfterApply' ? { kind: 'drop' } : { kind: 'result', bytes };
+			} catch (error) {
+				if (error instanceof AuthFailure) return { kind: 'error', code: error.code, message: error.telegramError };
+				world.logger.error(`sandbox: ${call.method} failed inside the sandbox: ${String(error)}`);
+				return { kind: 'error', code: 500, message: 'INTERNAL' };
+			}
+		}
+		const accountId = call.accountId;
+		if (accountId === undefined && !BEFORE_SIGN_IN.has(call.method)) {
+			return { kind: 'error', code: 401, message: 'AUTH_KEY_UNREGISTERED' };
+		}
 		const handler = this.handlers[call.method];
 		if (!handler) {
 			world.logger.warn(`UNSUPPORTED METHOD ${call.method} (account ${call.accountId}): answered ${UNSUPPORTED}`);
 			return { kind: 'error', code: 400, message: UNSUPPORTED };
 		}
 		try {
-			const bytes = handler(call);
+			const bytes = handler({ ...call, accountId: accountId ?? '' });
 			return action.kind === 'dropAfterApply' ? { kind: 'drop' } : { kind: 'result', bytes };
 		} catch (error) {
 			if (error instanceof MarketError) return { kind: 'error', code: 400, message: error.telegramError };
@@ -231,7 +260,7 @@ export class SandboxRpc {
 
 	// ---- methods -----------------------------------------------------------------------------
 
-	private getUsers(call: RpcCall): Buffer {
+	private getUsers(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetUsers;
 		const users = req.id.map((input) => {
 			const peer = input instanceof Api.InputUserSelf || input instanceof Api.InputUser ? this.peerOf(input, call.accountId) : undefined;
@@ -240,7 +269,7 @@ export class SandboxRpc {
 		return vectorBytes(users);
 	}
 
-	private getFullUser(call: RpcCall): Buffer {
+	private getFullUser(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetFullUser;
 		const peer = this.peerOf(req.id, call.accountId);
 		if (!this.world.market.accounts.has(peer.id)) throw new RpcFailure('USER_ID_INVALID');
@@ -256,7 +285,7 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private getState(call: RpcCall): Buffer {
+	private getState(call: SignedInCall): Buffer {
 		return new Api.updates.State({
 			pts: this.pts.get(call.accountId) ?? 1,
 			qts: 0,
@@ -266,7 +295,7 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private resolveUsername(call: RpcCall): Buffer {
+	private resolveUsername(call: SignedInCall): Buffer {
 		const name = (call.request as Api.contacts.ResolveUsername).username.replace(/^@/, '').toLowerCase();
 		const { market } = this.world;
 		for (const a of market.accounts.values()) {
@@ -296,13 +325,13 @@ export class SandboxRpc {
 		return peer.id;
 	}
 
-	private getChannels(call: RpcCall): Buffer {
+	private getChannels(call: SignedInCall): Buffer {
 		const req = call.request as Api.channels.GetChannels;
 		const chats = req.id.map((input) => this.channel(this.channelIdOf(input, call.accountId), call.accountId));
 		return new Api.messages.Chats({ chats }).getBytes();
 	}
 
-	private getFullChannel(call: RpcCall): Buffer {
+	private getFullChannel(call: SignedInCall): Buffer {
 		const id = this.channelIdOf((call.request as Api.channels.GetFullChannel).channel, call.accountId);
 		const ch = this.world.market.channels.get(id)!;
 		return new Api.messages.ChatFull({
@@ -324,7 +353,7 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private getStarGifts(call: RpcCall): Buffer {
+	private getStarGifts(call: SignedInCall): Buffer {
 		const { market } = this.world;
 		market.advance();
 		// Polling is the hot path: serialize the catalog once per market state and account.
@@ -340,7 +369,7 @@ export class SandboxRpc {
 		return cached.bytes;
 	}
 
-	private getStarsStatus(call: RpcCall): Buffer {
+	private getStarsStatus(call: SignedInCall): Buffer {
 		const peer = this.peerOf((call.request as Api.payments.GetStarsStatus).peer, call.accountId);
 		if (peer.kind !== 'user' || peer.id !== call.accountId) throw new MarketError('PEER_ID_INVALID');
 		const balance = this.world.market.account(call.accountId).balance;
@@ -356,7 +385,7 @@ export class SandboxRpc {
 		return { peer: this.peerOf(invoice.peer, accountId), giftId: String(invoice.giftId) };
 	}
 
-	private getPaymentForm(call: RpcCall): Buffer {
+	private getPaymentForm(call: SignedInCall): Buffer {
 		const { peer, giftId } = this.starGiftInvoice((call.request as Api.payments.GetPaymentForm).invoice, call.accountId);
 		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
 		return new Api.payments.PaymentFormStarGift({
@@ -368,7 +397,7 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private sendStarsForm(call: RpcCall): Buffer {
+	private sendStarsForm(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
@@ -416,7 +445,7 @@ export class SandboxRpc {
 		});
 	}
 
-	private getSavedStarGifts(call: RpcCall): Buffer {
+	private getSavedStarGifts(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.GetSavedStarGifts;
 		const peer = this.world.market.resolvePeer(call.accountId, this.peerOf(req.peer, call.accountId));
 		const all = this.world.market.savedGifts(peer);
@@ -445,7 +474,7 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private checkCanSendGift(call: RpcCall): Buffer {
+	private checkCanSendGift(call: SignedInCall): Buffer {
 		const giftId = String((call.request as Api.payments.CheckCanSendGift).giftId);
 		const reason = this.world.market.cannotBuyReason(call.accountId, giftId);
 		if (reason === 'STARGIFT_INVALID') throw new MarketError(reason);
@@ -453,7 +482,7 @@ export class SandboxRpc {
 		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text: reason, entities: [] }) }).getBytes();
 	}
 
-	private getFile(call: RpcCall): Buffer {
+	private getFile(call: SignedInCall): Buffer {
 		const req = call.request as Api.upload.GetFile;
 		const location = req.location;
 		if (!(location instanceof Api.InputDocumentFileLocation)) throw new RpcFailure('LOCATION_INVALID');

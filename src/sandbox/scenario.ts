@@ -12,6 +12,13 @@ export interface ScenarioAccount {
 	username?: string;
 	balance: number;
 	premium: boolean;
+	/** Login (docs/sandbox.md, "Logging in"): the phone number, digits only. */
+	phone?: string;
+	/** The code auth.sendCode "sends" to the app; required with `phone`. */
+	loginCode?: string;
+	/** Two-step verification password (checked with real SRP); absent = no 2FA. */
+	password?: string;
+	passwordHint?: string;
 }
 
 export interface ScenarioChannel {
@@ -95,6 +102,12 @@ export interface Scenario {
 	floodRules: ScenarioFloodRule[];
 	bot?: { token?: string };
 	api?: { apiId?: number; apiHash?: string };
+	/** How long a login code stays valid after auth.sendCode. */
+	loginCodeTtlMs: number;
+	/** How long a QR login token (auth.exportLoginToken) stays valid. */
+	loginTokenTtlMs: number;
+	/** auth.sendCode calls allowed per phone number within a window before FLOOD_WAIT_N. */
+	sendCodeLimit: { maxCalls: number; windowMs: number };
 }
 
 export class ScenarioError extends Error {
@@ -104,6 +117,9 @@ export class ScenarioError extends Error {
 }
 
 const DEFAULT_FORM_TTL_MS = 10 * 60 * 1000;
+const DEFAULT_LOGIN_CODE_TTL_MS = 120 * 1000;
+const DEFAULT_LOGIN_TOKEN_TTL_MS = 30 * 1000;
+const DEFAULT_SEND_CODE_LIMIT = { maxCalls: 5, windowMs: 60 * 60 * 1000 };
 const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply'];
 
 type Json = unknown;
@@ -186,7 +202,7 @@ export function validateScenario(input: unknown): Scenario {
 	if (!root) throw new ScenarioError(c.problems);
 	const known = new Set([
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
-		'disconnects', 'floodRules', 'bot', 'api', 'description',
+		'disconnects', 'floodRules', 'bot', 'api', 'description', 'loginCodeTtlMs', 'loginTokenTtlMs', 'sendCodeLimit',
 	]);
 	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
 
@@ -206,7 +222,8 @@ export function validateScenario(input: unknown): Scenario {
 		const username = c.string(a.username, `${path}.username`, true);
 		const label = c.string(a.label, `${path}.label`, true) ?? username ?? `account ${i + 1}`;
 		const premium = c.bool(a.premium, `${path}.premium`, false);
-		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium });
+		const login = parseAccountLogin(c, a, path);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login });
 	});
 
 	const channels: ScenarioChannel[] = [];
@@ -257,6 +274,19 @@ export function validateScenario(input: unknown): Scenario {
 		(u): u is string => u !== undefined,
 	);
 	checkUnique(c, usernames.map((u) => u.toLowerCase()), 'scenario', 'username');
+	const phones = accounts.map((a) => a.phone).filter((p): p is string => p !== undefined);
+	checkUnique(c, phones, 'scenario.accounts', 'phone');
+	const loginCodeTtlMs = c.int(root.loginCodeTtlMs, 'scenario.loginCodeTtlMs', 1, true) ?? DEFAULT_LOGIN_CODE_TTL_MS;
+	const loginTokenTtlMs = c.int(root.loginTokenTtlMs, 'scenario.loginTokenTtlMs', 1, true) ?? DEFAULT_LOGIN_TOKEN_TTL_MS;
+	let sendCodeLimit = { ...DEFAULT_SEND_CODE_LIMIT };
+	if (root.sendCodeLimit !== undefined) {
+		const l = c.object(root.sendCodeLimit, 'scenario.sendCodeLimit');
+		if (l) {
+			const maxCalls = c.int(l.maxCalls, 'scenario.sendCodeLimit.maxCalls', 1, false);
+			const windowMs = c.int(l.windowMs, 'scenario.sendCodeLimit.windowMs', 1, false);
+			if (maxCalls !== undefined && windowMs !== undefined) sendCodeLimit = { maxCalls, windowMs };
+		}
+	}
 
 	const demand: ScenarioDemand[] = [];
 	c.array(root.demand, 'scenario.demand').forEach((raw, i) => {
@@ -333,7 +363,42 @@ export function validateScenario(input: unknown): Scenario {
 	}
 
 	if (c.problems.length > 0) throw new ScenarioError(c.problems);
-	return { seed, durationMs, formTtlMs, accounts, channels, gifts, demand, faults, latencyMs, disconnects, floodRules, bot, api };
+	return {
+		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, faults, latencyMs, disconnects, floodRules, bot, api,
+		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit,
+	};
+}
+
+/** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */
+function parseAccountLogin(
+	c: Checker,
+	a: Record<string, Json>,
+	path: string,
+): Pick<ScenarioAccount, 'phone' | 'loginCode' | 'password' | 'passwordHint'> {
+	let phone: string | undefined;
+	if (a.phone !== undefined) {
+		const digits = typeof a.phone === 'string' ? normalizePhone(a.phone) : undefined;
+		if (digits === undefined) c.fail(`${path}.phone`, 'must be a phone number like "+15550001111" (5 to 15 digits)');
+		phone = digits;
+	}
+	let loginCode: string | undefined;
+	if (a.loginCode !== undefined) {
+		if (typeof a.loginCode === 'string' && /^[0-9]{4,8}$/.test(a.loginCode)) loginCode = a.loginCode;
+		else c.fail(`${path}.loginCode`, 'must be a string of 4 to 8 digits');
+	}
+	if (a.phone !== undefined && a.loginCode === undefined) c.fail(`${path}.loginCode`, 'is required when phone is set');
+	if (a.loginCode !== undefined && a.phone === undefined) c.fail(`${path}.phone`, 'is required when loginCode is set');
+	const password = c.string(a.password, `${path}.password`, true);
+	const passwordHint = c.string(a.passwordHint, `${path}.passwordHint`, true);
+	if (passwordHint !== undefined && password === undefined) c.fail(`${path}.passwordHint`, 'needs a password');
+	return { phone, loginCode, password, passwordHint };
+}
+
+/** Digits of a phone number written with +, spaces, dashes or parentheses; undefined if not one. */
+export function normalizePhone(text: string): string | undefined {
+	if (!/^\+?[0-9 ()-]+$/.test(text.trim())) return undefined;
+	const digits = text.replace(/[^0-9]/g, '');
+	return /^[1-9][0-9]{4,14}$/.test(digits) ? digits : undefined;
 }
 
 function checkUnique(c: Checker, values: string[], path: string, field: string): void {

@@ -16,3 +16,5 @@ export { IGE } from 'teleproto/crypto/IGE';
 export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
 export { LAYER } from 'teleproto/tl/AllTLObjects';
 export { returnBigInt } from 'teleproto/Helpers';
+// Two-step verification (SRP): the client side for the login flow, and for the sandbox's tests.
+export { computeCheck, computeDigest } from 'teleproto/Password';

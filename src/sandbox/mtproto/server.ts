@@ -1,7 +1,8 @@
 /**
- * A one-DC MTProto 2.0 server over TCP (full transport) for the sandbox. It knows a fixed set of
- * pre-shared auth keys (one per sandbox account, carried to the client in a StringSession), so
- * there is no DH handshake. Service messages are handled here; every RPC request is handed to
+ * A one-DC MTProto 2.0 server over TCP (full transport) for the sandbox. It knows a set of
+ * pre-shared auth keys (one per sandbox account, carried to the client in a StringSession, plus
+ * login keys issued later and bound to an account when a login succeeds), so there is no DH
+ * handshake. Service messages are handled here; every RPC request is handed to
  * `handle`, which answers with bytes, an RPC error, silence, or a dropped connection.
  *
  * TL (de)serialization uses the client library's own classes, so the wire format is exactly what
@@ -33,12 +34,15 @@ export interface RpcCall {
 	method: string;
 	/** The deserialized request (with invokeWithLayer / initConnection wrappers removed). */
 	request: Api.AnyRequest;
-	accountId: string;
+	/** The account the auth key is signed in as; undefined before a login completes. */
+	accountId: string | undefined;
+	/** The auth key's id (hex), stable across connections. */
+	authKeyId: string;
 	connectionId: number;
 }
 
 export interface ServerAccountKey {
-	accountId: string;
+	accountId: string | undefined;
 	authKey: Buffer;
 }
 
@@ -90,7 +94,7 @@ class ClientConnection {
 	private readonly decoder = new TcpFullDecoder();
 	private readonly encoder = new TcpFullEncoder();
 	private authKey?: ServerAuthKey;
-	accountId?: string;
+	private authKeyId?: string;
 	private sessionId?: Buffer;
 	private salt?: Buffer;
 	private seq = 0;
@@ -107,6 +111,15 @@ class ClientConnection {
 		socket.on('data', (chunk: Buffer) => this.onData(chunk));
 		socket.on('error', () => this.close());
 		socket.on('close', () => this.close());
+	}
+
+	/** Looked up on every use: a login binds the key while the connection is open. */
+	get accountId(): string | undefined {
+		return this.authKeyId === undefined ? undefined : this.server.accountOfKey(this.authKeyId);
+	}
+
+	get keyIdHex(): string | undefined {
+		return this.authKeyId;
 	}
 
 	get isOpen(): boolean {
@@ -158,8 +171,8 @@ class ClientConnection {
 				return;
 			}
 			this.authKey = known.authKey;
-			this.accountId = known.accountId;
-			this.server.accountConnected(this);
+			this.authKeyId = keyId.toString('hex');
+			if (known.accountId !== undefined) this.server.accountConnected(this);
 		} else if (!keyId.equals(this.authKey.keyId)) {
 			throw new Error('auth key changed within a connection');
 		}
@@ -174,7 +187,7 @@ class ClientConnection {
 
 		if (!this.sessionId || !this.sessionId.equals(sessionId)) {
 			this.sessionId = Buffer.from(sessionId);
-			this.salt = this.server.saltFor(this.accountId!);
+			this.salt = this.server.saltFor(this.authKeyId!);
 			this.send(
 				new Api.NewSessionCreated({
 					firstMsgId: big(msgId),
@@ -237,7 +250,8 @@ class ClientConnection {
 		const call: RpcCall = {
 			method: methodName(request.className),
 			request,
-			accountId: this.accountId!,
+			accountId: this.accountId,
+			authKeyId: this.authKeyId!,
 			connectionId: this.id,
 		};
 		this.server.options.handle(call).then(
@@ -322,7 +336,7 @@ function unwrap(request: Api.AnyRequest): Api.AnyRequest {
 
 export class MtprotoServer {
 	readonly logger: SandboxLogger;
-	private readonly keys = new Map<string, { accountId: string; authKey: ServerAuthKey }>();
+	private readonly keys = new Map<string, { accountId: string | undefined; authKey: ServerAuthKey }>();
 	private readonly salts = new Map<string, Buffer>();
 	private readonly connections = new Set<ClientConnection>();
 	private netServer?: Server;
@@ -331,11 +345,26 @@ export class MtprotoServer {
 
 	constructor(readonly options: MtprotoServerOptions) {
 		this.logger = options.logger;
-		for (const { accountId, authKey } of options.keys) {
-			const key = makeAuthKey(authKey);
-			this.keys.set(key.keyId.toString('hex'), { accountId, authKey: key });
-			this.salts.set(accountId, randomBytes(8));
-		}
+		for (const { accountId, authKey } of options.keys) this.addKey(authKey, accountId);
+	}
+
+	/** Registers an auth key (bound to an account, or not yet signed in); returns its id (hex). */
+	addKey(authKey: Buffer, accountId?: string): string {
+		const key = makeAuthKey(authKey);
+		const id = key.keyId.toString('hex');
+		this.keys.set(id, { accountId, authKey: key });
+		this.salts.set(id, randomBytes(8));
+		return id;
+	}
+
+	/** Signs a key in as an account (or out, with undefined). */
+	bindKey(authKeyId: string, accountId: string | undefined): void {
+		const entry = this.keys.get(authKeyId);
+		if (entry) entry.accountId = accountId;
+	}
+
+	accountOfKey(authKeyId: string): string | undefined {
+		return this.keys.get(authKeyId)?.accountId;
 	}
 
 	get port(): number {
@@ -360,12 +389,12 @@ export class MtprotoServer {
 		return this.boundPort;
 	}
 
-	keyFor(keyId: Buffer): { accountId: string; authKey: ServerAuthKey } | undefined {
+	keyFor(keyId: Buffer): { accountId: string | undefined; authKey: ServerAuthKey } | undefined {
 		return this.keys.get(keyId.toString('hex'));
 	}
 
-	saltFor(accountId: string): Buffer {
-		return this.salts.get(accountId)!;
+	saltFor(authKeyId: string): Buffer {
+		return this.salts.get(authKeyId)!;
 	}
 
 	accountConnected(connection: ClientConnection): void {
@@ -381,6 +410,14 @@ export class MtprotoServer {
 		const bytes = updates.getBytes();
 		let delivered = 0;
 		for (const c of this.connections) if (c.accountId === accountId && c.push(bytes)) delivered++;
+		return delivered;
+	}
+
+	/** Sends a serialized `Updates` object to every live connection of one auth key. */
+	pushToKey(authKeyId: string, updates: Api.TypeUpdates): number {
+		const bytes = updates.getBytes();
+		let delivered = 0;
+		for (const c of this.connections) if (c.keyIdHex === authKeyId && c.push(bytes)) delivered++;
 		return delivered;
 	}
 
