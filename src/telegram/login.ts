@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
 import { redactSecrets } from './errors';
-import { Api, computeCheck, errors, type TelegramClient } from './gramjs';
+import { Api, computeCheck, errors, StringSession, type TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
 
 export type LoginErrorCode =
@@ -469,6 +469,21 @@ export function parseServerSpec(text: unknown): TelegramServer {
 		throw new LoginError('invalid_input', 'server must be "production", "test" or HOST:PORT (e.g. 127.0.0.1:24000 for the sandbox)', { field: 'server' });
 	}
 	return { kind: 'custom', host: match[1].replace(/^\[|\]$/g, ''), port };
+}
+
+/** The server address a session string points at (how the CLI finds the sandbox from its login session). */
+export function serverOfSession(session: string): TelegramServer | undefined {
+	const parsed = parseStringSession(session);
+	if (!parsed?.serverAddress || !parsed.port) return undefined;
+	return { kind: 'custom', host: parsed.serverAddress, port: parsed.port };
+}
+
+function parseStringSession(session: string): StringSession | undefined {
+	try {
+		return new StringSession(session);
+	} catch {
+		return undefined;
+	}
 }
 
 export function loginUrl(token: Buffer): string {

@@ -10,9 +10,9 @@ export const CAROL = '1000003';
 export const ALICE_PHONE = '+1 555 000 0001';
 export const BOB_PHONE = '+15550000002';
 export const CAROL_PHONE = '+15550000003';
-export const ALICE_CODE = '24680';
-export const BOB_CODE = '13579';
-export const CAROL_CODE = '11223';
+export const ALICE_CODE = '86420';
+export const BOB_CODE = '97531';
+export const CAROL_CODE = '45123';
 export const BOB_PASSWORD = 'bob-two-step-Секрет';
 export const CAROL_PASSWORD = 'carol-pass-9';
 
@@ -76,4 +76,42 @@ export async function loginWorld(
 			await sandbox.stop();
 		},
 	};
+}
+
+export interface CliRun {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+/**
+ * Runs the `login` command's run() with scripted answers on an injected input stream (no TTY),
+ * capturing stdout and stderr. `onStderr` sees stderr as it grows (e.g. to scan a shown QR).
+ */
+export async function runLoginCli(
+	argv: string[],
+	answers: string[],
+	env: Record<string, string | undefined>,
+	onStderr?: (soFar: string) => void,
+): Promise<CliRun> {
+	const { PassThrough } = await import('node:stream');
+	const { run } = await import('../../../src/cli/login');
+	const input = new PassThrough();
+	let stdout = '';
+	let stderr = '';
+	for (const answer of answers) input.write(`${answer}\n`);
+	input.end();
+	const code = await run(argv, {
+		input,
+		env,
+		stdout: { write: (text: string) => (stdout += text) },
+		stderr: {
+			write: (text: string) => {
+				stderr += text;
+				onStderr?.(stderr);
+				return true;
+			},
+		},
+	});
+	return { code, stdout, stderr };
 }
