@@ -38,6 +38,12 @@ export interface BuyUnitRequest extends BuyOptions {
 	expectedPrice: number;
 	opKey: string;
 	unitIndex: number;
+	/**
+	 * Gifts known to be sold out in this run, shared by every account buying in parallel. A
+	 * sold-out answer is added the moment it arrives (before any store write), and a unit whose gift
+	 * is in it is not sent: all accounts stop within one round trip of the first sold-out answer.
+	 */
+	soldOut?: Set<string>;
 }
 
 export interface BuyUnitOutcome {
@@ -71,7 +77,16 @@ export async function buyGiftUnit(request: BuyUnitRequest): Promise<BuyUnitOutco
 
 	const key = unitKey(opKey, unitIndex);
 	inFlight.add(key);
+	const soldOutNow = async (): Promise<BuyUnitOutcome> => {
+		await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: 'sold_out', atMs: now() });
+		return skipped('sold_out', `gift ${giftId} sold out during this run; not sent`, false);
+	};
+	const noteSoldOut = (error: AccountError): void => {
+		if (error.buyReason === 'sold_out') request.soldOut?.add(giftId);
+	};
 	try {
+		// Another account may have hit the sell-out while this unit's claim was being written.
+		if (request.soldOut?.has(giftId)) return await soldOutNow();
 		let form;
 		try {
 			const target = await account.resolveRecipient(recipient);
@@ -79,6 +94,7 @@ export async function buyGiftUnit(request: BuyUnitRequest): Promise<BuyUnitOutco
 		} catch (raw) {
 			// Nothing was paid: the form step never charges.
 			const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
+			noteSoldOut(error);
 			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, error.retryable);
 		}
@@ -88,10 +104,13 @@ export async function buyGiftUnit(request: BuyUnitRequest): Promise<BuyUnitOutco
 		}
 
 		await store.markSent(opKey, unitIndex, now());
+		// Checked after the (awaited) ledger write, right before paying: the latest moment.
+		if (request.soldOut?.has(giftId)) return await soldOutNow();
 		try {
 			await account.sendStarsForm(form);
 		} catch (raw) {
 			const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
+			noteSoldOut(error);
 			if (error.notSent || isDefiniteRefusal(error)) {
 				await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 				return failed(error.buyReason, error.message, error.retryable);
@@ -269,7 +288,7 @@ async function runOperation(op: Operation, account: TelegramAccount, context: Ex
 		}
 		let outcome: BuyUnitOutcome;
 		try {
-			outcome = await buyGiftUnit({ ...context, account, store: context.store, recipient: op.recipient, giftId: op.giftId, expectedPrice: op.price, opKey: op.opKey, unitIndex: unit });
+			outcome = await buyGiftUnit({ ...context, account, store: context.store, recipient: op.recipient, giftId: op.giftId, expectedPrice: op.price, opKey: op.opKey, unitIndex: unit, soldOut });
 		} catch (raw) {
 			const error = mapTelegramError(raw, { account: account.label, method: 'buy' });
 			outcome = failed(error.buyReason, error.message, error.retryable);
