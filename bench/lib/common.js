@@ -1,0 +1,59 @@
+'use strict';
+/**
+ * Shared pieces of the sandbox benches: where the build is, percentiles, the figure shape,
+ * a precise reading of the sandbox clock, and accounts leased from a pool.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const BUILD = process.env.BENCH_BUILD_DIR || path.join(__dirname, '..', '..', 'dist');
+const load = (rel) => require(path.join(BUILD, rel));
+
+function percentile(values, p) {
+	if (values.length === 0) return null;
+	const sorted = [...values].sort((a, b) => a - b);
+	// Nearest-rank: the smallest value with at least p% of the samples at or below it.
+	const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+	return sorted[rank - 1];
+}
+
+const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+
+/** {"bench","value","unit","target","ok",...context}; `ok` is false when value is null. */
+function figure(bench, value, unit, target, context = {}, better = 'lower') {
+	const ok = value !== null && (better === 'lower' ? value <= target : value >= target);
+	return { bench, value, unit, target, ok, ...context };
+}
+
+/**
+ * The sandbox timeline (`nowMs()`) is whole milliseconds of performance.now() since its start.
+ * Recover the start precisely (min over samples of performance.now() − nowMs()), so a bench can
+ * read sub-millisecond sandbox time for events it observes itself.
+ */
+function sandboxClock(sandbox) {
+	let start = Infinity;
+	for (let i = 0; i < 2000; i++) start = Math.min(start, performance.now() - sandbox.nowMs());
+	return () => performance.now() - start;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Leases every sandbox account from `pool`; returns {accounts, release}. */
+async function leaseAll(pool, credentials) {
+	const { apiId, apiHash, server, accounts } = credentials;
+	const leases = await Promise.all(accounts.map((a) => pool.acquire({ apiId, apiHash, server, session: a.session, label: a.label })));
+	return { accounts: leases.map((l) => l.account), release: () => leases.forEach((l) => l.release()) };
+}
+
+/** Sandbox accounts `count` strong with ids 700000001…; balance per account. */
+function sandboxAccounts(count, balance = 100000) {
+	return Array.from({ length: count }, (_, i) => ({ id: String(700000001 + i), label: `bench${i + 1}`, balance, premium: true }));
+}
+
+function tempDir(prefix) {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+module.exports = { BUILD, load, percentile, round, figure, sandboxClock, sleep, leaseAll, sandboxAccounts, tempDir };
