@@ -1,0 +1,133 @@
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+
+/**
+ * One Telegram API profile (api_id + api_hash from my.telegram.org) holding one or more user
+ * account sessions, as GiftBuyer keeps several accounts per API profile.
+ *
+ * Sessions can be entered two ways, and both are combined:
+ * - "Sessions": one password field, one session per line (or separated by commas), each
+ *   optionally prefixed by a label and a colon. This works in every n8n version.
+ * - "Accounts": a list of label + session pairs. n8n renders lists inside credential forms only
+ *   since late 2025 (older editors show just the list's name), hence the plain field above.
+ * The credential test is a node method (testedBy) because MTProto is not HTTP: it connects every
+ * session and answers with the account labels, never with a secret.
+ */
+export class TelegramGiftsAccountApi implements ICredentialType {
+	name = 'telegramGiftsAccountApi';
+
+	displayName = 'Telegram Gifts Account API';
+
+	documentationUrl = 'https://core.telegram.org/api/obtaining_api_id';
+
+	icon: Icon = {
+		light: 'file:telegramGifts.svg',
+		dark: 'file:telegramGifts.dark.svg',
+	};
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API ID',
+			name: 'apiId',
+			type: 'number',
+			default: 0,
+			required: true,
+			description: 'The api_id of your application, from my.telegram.org → API development tools',
+		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- api_hash is a secret
+		{
+			displayName: 'API Hash',
+			name: 'apiHash',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The api_hash of the same application',
+		},
+		{
+			displayName: 'Server',
+			name: 'server',
+			type: 'options',
+			default: 'production',
+			options: [
+				{
+					name: 'Telegram',
+					value: 'production',
+					description: "Telegram's production data centers (real stars)",
+				},
+				{
+					name: 'Telegram Test DCs',
+					value: 'test',
+					description: "Telegram's test data centers (test accounts only)",
+				},
+				{
+					name: 'Custom Host and Port',
+					value: 'custom',
+					description: "Any MTProto server, e.g. this package's sandbox (n8n-nodes-telegram-gifts sandbox)",
+				},
+			],
+		},
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: '127.0.0.1',
+			required: true,
+			displayOptions: { show: { server: ['custom'] } },
+			description: 'Host name or IP address of the MTProto server',
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 443,
+			required: true,
+			typeOptions: { minValue: 1, maxValue: 65535 },
+			displayOptions: { show: { server: ['custom'] } },
+			description: 'TCP port of the MTProto server (the sandbox prints it when it starts)',
+		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- session strings are full account logins
+		{
+			displayName: 'Sessions',
+			name: 'sessions',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'alice: 1BQANOTEu..., bob: 1BQANOTEu...',
+			description:
+				'Account session strings, one per line or separated by commas. Prefix one with a label and a colon ("alice: 1BQ...") to name the account in reports and errors. Combined with the Accounts list below.',
+		},
+		{
+			displayName: 'Accounts',
+			name: 'accounts',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			default: {},
+			placeholder: 'Add Account',
+			description:
+				'Label and session per account. Older n8n versions do not show this list in credential forms: use the Sessions field there.',
+			options: [
+				{
+					displayName: 'Account',
+					name: 'account',
+					values: [
+						{
+							displayName: 'Label',
+							name: 'label',
+							type: 'string',
+							default: '',
+							description: 'A name for this account in reports and error messages (optional)',
+						},
+						{
+							displayName: 'Session',
+							name: 'session',
+							type: 'string',
+							typeOptions: { password: true },
+							default: '',
+							description: 'The session string of this account',
+						},
+					],
+				},
+			],
+		},
+	];
+}

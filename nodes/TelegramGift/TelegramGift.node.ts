@@ -1,0 +1,34 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { testAccountCredential } from '../shared/credentialTests';
+import { telegramGiftProperties } from './actions/descriptions';
+import { router } from './actions/router';
+
+export class TelegramGift implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Telegram Gift',
+		name: 'telegramGift',
+		icon: { light: 'file:telegramGift.svg', dark: 'file:telegramGift.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Buy and send Telegram Star Gifts, read the catalog, balances and stickers, check recipients',
+		defaults: { name: 'Telegram Gift' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'telegramGiftsAccountApi', required: true, testedBy: 'telegramGiftsAccountApiTest' }],
+		properties: telegramGiftProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			telegramGiftsAccountApiTest: testAccountCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

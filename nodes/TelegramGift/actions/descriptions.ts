@@ -1,0 +1,86 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { buyProperties } from './gift/buy.description';
+import { downloadStickerProperties } from './gift/downloadSticker.description';
+import { getCatalogProperties } from './gift/getCatalog.description';
+import { checkCanReceiveProperties } from './recipient/checkCanReceive.description';
+
+/** Resource/operation selectors and every operation's parameters of the Telegram Gift node. */
+export const telegramGiftProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		default: 'gift',
+		options: [
+			{ name: 'Account', value: 'account' },
+			{ name: 'Gift', value: 'gift' },
+			{ name: 'Recipient', value: 'recipient' },
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'buy',
+		displayOptions: { show: { resource: ['gift'] } },
+		options: [
+			{
+				name: 'Buy',
+				value: 'buy',
+				description: 'Buy gifts and send them to their recipients, at most once per purchase',
+				action: 'Buy a gift',
+			},
+			{
+				name: 'Download Sticker',
+				value: 'downloadSticker',
+				description: "Download a gift's sticker as a .tgs file",
+				action: 'Download a gift sticker',
+			},
+			{
+				name: 'Get Catalog',
+				value: 'getCatalog',
+				description: 'List the gifts Telegram sells now',
+				action: 'Get the gift catalog',
+			},
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'getInfo',
+		displayOptions: { show: { resource: ['account'] } },
+		options: [
+			{
+				name: 'Get Info',
+				value: 'getInfo',
+				description: 'ID, username, Premium status and star balance of every account in the credential',
+				action: 'Get account info',
+			},
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'checkCanReceive',
+		displayOptions: { show: { resource: ['recipient'] } },
+		options: [
+			{
+				name: 'Check Can Receive Gifts',
+				value: 'checkCanReceive',
+				description: 'Whether a user or channel accepts gifts, and why not',
+				action: 'Check whether a recipient can receive gifts',
+			},
+		],
+	},
+	...buyProperties,
+	...getCatalogProperties,
+	...downloadStickerProperties,
+	...checkCanReceiveProperties,
+];

@@ -1,0 +1,125 @@
+/**
+ * Send Report: all input items (buy results, plan purchases, skips) → the core's four-section
+ * report (summary, per gift, per recipient, per account) in English or Russian → the chats.
+ * Outputs one item with the text and the structured totals.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ValidationError, buildReport, validatePlan, validateResults, type PlanAccount, type ReportLang } from '../../../src/core';
+import { nodeError, parameterError } from '../../shared/errors';
+import { chatOutcome, mergeChats, parseChatIds } from './chats';
+import type { NotifyContext } from './context';
+
+interface Collected {
+	operations: IDataObject[];
+	results: IDataObject[];
+	skips: IDataObject[];
+}
+
+export async function sendReport(this: IExecuteFunctions, context: NotifyContext): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+	const lang = this.getNodeParameter('language', 0, 'en') as ReportLang;
+	const send = this.getNodeParameter('send', 0, true) as boolean;
+	const collected = collect.call(this, items);
+
+	let plan;
+	let results;
+	try {
+		plan = validatePlan({ operations: collected.operations, skips: collected.skips });
+		results = validateResults(collected.results);
+	} catch (error) {
+		if (error instanceof ValidationError) throw parameterError(node, 'Input items', `${error.field} ${error.reason}`);
+		throw nodeError(node, error);
+	}
+	const accounts = await accountsOf(context, collected);
+	const report = buildReport(plan, results, accounts, { lang });
+
+	const json: IDataObject = { text: report.text, totals: report.totals as unknown as IDataObject };
+	if (send) {
+		const explicit = parseChatIds.call(this, this.getNodeParameter('chatIds', 0, ''), 0);
+		const wantsAccountChats = this.getNodeParameter('accountChats', 0, true) as boolean;
+		const accountChats = wantsAccountChats ? (context.accounts ? await context.accountChats(0) : [...new Set(collected.operations.map((op) => String(op.accountId)))]) : [];
+		const chats = mergeChats(explicit, accountChats);
+		if (chats.length === 0) {
+			throw parameterError(node, 'Chat IDs', "no chat to send to: enter chat ids, or send to every account's own chat");
+		}
+		const sent = await context.bot.client.sendText({ chatIds: chats, text: report.text });
+		context.assertTokenAccepted(sent);
+		Object.assign(json, chatOutcome(sent));
+	}
+	return [{ json, pairedItem: items.map((_item, item) => ({ item })) }];
+}
+
+/** Sorts input items into buy results, planned operations and skips. */
+function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collected {
+	const out: Collected = { operations: [], results: [], skips: [] };
+	const operationKeys = new Set<string>();
+	const addOperation = (json: IDataObject) => {
+		const key = String(json.opKey);
+		if (operationKeys.has(key)) return;
+		operationKeys.add(key);
+		out.operations.push({
+			opKey: json.opKey,
+			accountId: json.accountId,
+			recipient: json.recipient,
+			giftId: json.giftId,
+			price: json.price,
+			quantity: json.quantity,
+			supply: json.supply ?? null,
+		});
+	};
+	items.forEach((item, itemIndex) => {
+		const json = item.json;
+		if (typeof json.opKey === 'string' && typeof json.status === 'string') {
+			out.results.push(json);
+			addOperation(json);
+		} else if (typeof json.opKey === 'string') {
+			addOperation(json);
+		} else if (typeof json.reason === 'string' && json.giftId !== undefined) {
+			out.skips.push(json);
+		} else if (typeof json.error === 'string' && Object.keys(json).length === 1) {
+			// An error item from an earlier node's Continue On Fail: nothing to count.
+		} else {
+			throw parameterError(
+				this.getNode(),
+				'Input items',
+				'is neither a buy result (Telegram Gift → Buy), a planned purchase nor a skip (Telegram Gift Plan)',
+				itemIndex,
+			);
+		}
+	});
+	return out;
+}
+
+/**
+ * Start balances per account. With the account credential: the live balance plus what this run
+ * spent. Without: the plan's balance (planned purchases carry it) or the balance after the buys
+ * plus what they spent.
+ */
+async function accountsOf(context: NotifyContext, collected: Collected): Promise<PlanAccount[]> {
+	const spent = new Map<string, number>();
+	const lastBalanceAfter = new Map<string, number>();
+	for (const r of collected.results) {
+		const id = String(r.accountId);
+		const copies = typeof r.quantityBought === 'number' ? r.quantityBought : r.status === 'bought' ? Number(r.quantity) : 0;
+		spent.set(id, (spent.get(id) ?? 0) + copies * Number(r.price));
+		if (typeof r.balanceAfter === 'number') lastBalanceAfter.set(id, r.balanceAfter);
+	}
+	if (context.accounts) {
+		const live = await context.accounts.balancesAll();
+		return live.map((a) => ({ id: a.id, label: a.label, balance: a.balance + (spent.get(a.id) ?? 0), premium: a.premium }));
+	}
+	const accounts = new Map<string, PlanAccount>();
+	for (const op of collected.operations) {
+		const id = String(op.accountId);
+		if (accounts.has(id)) continue;
+		const source = [...collected.results, ...collected.operations].find((j) => String(j.accountId) === id && (j.accountBalance !== undefined || j.accountLabel !== undefined));
+		let balance: number | null = typeof source?.accountBalance === 'number' ? source.accountBalance : null;
+		if (balance === null && lastBalanceAfter.has(id)) balance = lastBalanceAfter.get(id)! + (spent.get(id) ?? 0);
+		if (balance === null) continue;
+		const label = typeof source?.accountLabel === 'string' ? source.accountLabel : undefined;
+		accounts.set(id, { id, balance, premium: null, ...(label ? { label } : {}) });
+	}
+	return [...accounts.values()];
+}

@@ -1,0 +1,48 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { testAccountCredential } from '../shared/credentialTests';
+import { nodeError } from '../shared/errors';
+import { executePlan } from './actions/plan.operation';
+import { planProperties } from './TelegramGiftPlan.description';
+
+export class TelegramGiftPlan implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Telegram Gift Plan',
+		name: 'telegramGiftPlan',
+		icon: { light: 'file:telegramGiftPlan.svg', dark: 'file:telegramGiftPlan.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["accountsSource"] === "expression" ? "dry run" : "live balances" }}',
+		description:
+			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets)',
+		defaults: { name: 'Telegram Gift Plan' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Purchases', 'Skipped'],
+		credentials: [
+			{
+				name: 'telegramGiftsAccountApi',
+				required: true,
+				testedBy: 'telegramGiftsAccountApiTest',
+				displayOptions: { show: { accountsSource: ['credential'] } },
+			},
+		],
+		properties: planProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			telegramGiftsAccountApiTest: testAccountCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		try {
+			return await executePlan.call(this);
+		} catch (error) {
+			throw nodeError(this.getNode(), error);
+		}
+	}
+}

@@ -1,0 +1,94 @@
+/**
+ * Credentials for the engine: n8n's ICredentialsHelper contract, holding plain decrypted data per
+ * credential type (what n8n hands a node after decrypting) with the credential type's defaults
+ * applied the way n8n applies them. Credential tests are found and run like n8n's credential
+ * tester does: through the node that declares `testedBy`, with n8n-core's CredentialTestContext.
+ */
+import { CredentialTestContext, Credentials } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunction,
+	ICredentials,
+	IHttpRequestOptions,
+	INodeCredentialTestResult,
+	INodeCredentialsDetails,
+	INodeProperties,
+	INodeType,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeHelpers } from 'n8n-workflow';
+
+import type { PackageNodeTypes } from './nodeTypes';
+
+export class TestCredentialsHelper extends ICredentialsHelper {
+	private data: Record<string, ICredentialDataDecryptedObject> = {};
+
+	constructor(private readonly types: PackageNodeTypes) {
+		super();
+	}
+
+	set(type: string, data: ICredentialDataDecryptedObject): void {
+		this.data[type] = data;
+	}
+
+	clear(): void {
+		this.data = {};
+	}
+
+	withDefaults(type: string, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+		const properties = this.getCredentialsProperties(type);
+		return (NodeHelpers.getNodeParameters(properties, data as never, true, false, null, null) ?? {}) as ICredentialDataDecryptedObject;
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(): Promise<IHttpRequestOptions> {
+		throw new Error('This package does not use HTTP authentication');
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(details: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+		return new Credentials({ id: details.id, name: details.name }, type, '');
+	}
+
+	async getDecrypted(_additionalData: unknown, _details: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = this.data[type];
+		if (!data) throw new Error(`No test credential of type ${type}`);
+		return this.withDefaults(type, data);
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		const credential = this.types.credentials.get(type);
+		if (!credential) throw new Error(`Unknown credential type ${type}`);
+		return credential.properties;
+	}
+
+	/** The credential test n8n's editor runs on "Save"/"Retry". */
+	async test(type: string, data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+		const fn = this.findTestFunction(type);
+		return await fn.call(new CredentialTestContext(), {
+			id: 'test',
+			name: `${type} (test)`,
+			type,
+			data: this.withDefaults(type, data),
+		});
+	}
+
+	private findTestFunction(type: string): ICredentialTestFunction {
+		for (const node of this.types.nodes.values()) {
+			const declared = (node as INodeType).description.credentials?.find((c) => c.name === type && c.testedBy);
+			if (!declared || typeof declared.testedBy !== 'string') continue;
+			const fn = (node as INodeType).methods?.credentialTest?.[declared.testedBy];
+			if (fn) return fn;
+		}
+		throw new Error(`No node tests credential type ${type}`);
+	}
+}
