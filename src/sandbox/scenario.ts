@@ -274,8 +274,12 @@ export function validateScenario(input: unknown): Scenario {
 		(u): u is string => u !== undefined,
 	);
 	checkUnique(c, usernames.map((u) => u.toLowerCase()), 'scenario', 'username');
-	const phones = accounts.map((a) => a.phone).filter((p): p is string => p !== undefined);
-	checkUnique(c, phones, 'scenario.accounts', 'phone');
+	const phoneOwners = new Set<string>();
+	accounts.forEach((a, i) => {
+		if (a.phone === undefined) return;
+		if (phoneOwners.has(a.phone)) c.fail(`scenario.accounts[${i}].phone`, `repeats "${a.phone}"`);
+		phoneOwners.add(a.phone);
+	});
 	const loginCodeTtlMs = c.int(root.loginCodeTtlMs, 'scenario.loginCodeTtlMs', 1, true) ?? DEFAULT_LOGIN_CODE_TTL_MS;
 	const loginTokenTtlMs = c.int(root.loginTokenTtlMs, 'scenario.loginTokenTtlMs', 1, true) ?? DEFAULT_LOGIN_TOKEN_TTL_MS;
 	let sendCodeLimit = { ...DEFAULT_SEND_CODE_LIMIT };
