@@ -15,6 +15,7 @@ const { spawn } = require('node:child_process');
 
 const BENCHES = {
 	plan: { module: './plan' },
+	login: { script: 'login.js' },
 };
 
 function runScript(file, emit, name) {
