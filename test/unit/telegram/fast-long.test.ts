@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+
+import { BinaryReader, fastReadBigIntFromBuffer, libraryReadBigIntFromBuffer } from '../../../src/telegram/gramjs';
+
+/** Same value, same big-integer representation (SmallInteger vs native), as the library's reader. */
+function expectSame(bytes: Buffer, signed: boolean): void {
+	const expected = libraryReadBigIntFromBuffer(bytes, true, signed);
+	const actual = fastReadBigIntFromBuffer(bytes, true, signed);
+	expect(actual.toString()).toBe(expected.toString());
+	expect(actual.isSmall).toBe(expected.isSmall);
+	expect(typeof (actual as unknown as { value: unknown }).value).toBe(typeof (expected as unknown as { value: unknown }).value);
+}
+
+describe('fast 64-bit reads', () => {
+	it('equal the library on edge values, signed and unsigned', () => {
+		const edges = [0n, 1n, -1n, 2n ** 31n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
+		for (const value of edges) {
+			const bytes = Buffer.alloc(8);
+			bytes.writeBigInt64LE(value);
+			expectSame(bytes, true);
+			expectSame(bytes, false);
+		}
+	});
+
+	it('equal the library on random longs (small and large magnitudes)', () => {
+		fc.assert(
+			fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 8 }), fc.boolean(), (raw, zeroHigh, signed) => {
+				const bytes = Buffer.from(raw);
+				bytes.fill(0, 8 - zeroHigh); // vary the magnitude: 0..8 high bytes cleared
+				expectSame(bytes, signed);
+			}),
+			{ numRuns: 3000 },
+		);
+	});
+
+	it('leaves other sizes and big-endian reads to the library', () => {
+		const bytes = Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex');
+		expect(fastReadBigIntFromBuffer(bytes, true, false).toString()).toBe(libraryReadBigIntFromBuffer(bytes, true, false).toString());
+		expect(fastReadBigIntFromBuffer(bytes.subarray(0, 8), false, true).toString()).toBe(libraryReadBigIntFromBuffer(bytes.subarray(0, 8), false, true).toString());
+	});
+
+	it('keeps TL longs read through the library reader intact', () => {
+		const bytes = Buffer.alloc(8);
+		bytes.writeBigInt64LE(-5170000000000000123n);
+		expect(new BinaryReader(bytes).readLong().toString()).toBe('-5170000000000000123');
+	});
+});
