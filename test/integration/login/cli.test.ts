@@ -100,3 +100,50 @@ describe('login CLI against the sandbox', () => {
 		expect(badId.stderr).toContain('login failed: api_id must be a positive whole number');
 	});
 });
+
+describe('login CLI on a terminal', () => {
+	it('echoes what the user types except api_hash and the 2FA password', async () => {
+		const w = await loginWorld();
+		try {
+			const { PassThrough } = await import('node:stream');
+			const { run } = await import('../../../src/cli/login');
+			const { apiId, apiHash } = w.sandbox.credentials;
+			// A fake terminal: readline echoes typed characters to its output unless muted.
+			const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined });
+			const answers: Array<[string, string]> = [
+				['api_id: ', String(apiId)],
+				['api_hash (hidden): ', apiHash],
+				['phone number (international format, e.g. +15550001111): ', BOB_PHONE],
+				['code: ', BOB_CODE],
+				['password (hint: the usual) (hidden): ', BOB_PASSWORD],
+			];
+			let stderr = '';
+			let stdout = '';
+			const code = await run([], {
+				input,
+				env: { TELEGRAM_LOGIN_SESSION: w.sandbox.issueLoginSession() },
+				stdout: { write: (t: string) => (stdout += t) },
+				stderr: {
+					write: (t: string) => {
+						stderr += t;
+						const next = answers[0];
+						// Type the answer only once its prompt is shown, as a person would.
+						if (next && t.endsWith(': ') && t.includes(next[0])) {
+							answers.shift();
+							setImmediate(() => input.write(`${next[1]}\r`));
+						}
+						return true;
+					},
+				},
+			});
+			expect(code).toBe(0);
+			expect(await w.whoAmI(stdout.trim())).toBe(BOB);
+			expect(stderr).toContain(String(apiId));
+			expect(stderr).toContain(BOB_CODE);
+			expect(stderr).not.toContain(apiHash);
+			expect(stderr).not.toContain(BOB_PASSWORD);
+		} finally {
+			await w.close();
+		}
+	});
+});
