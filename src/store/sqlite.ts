@@ -7,9 +7,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sqlite3 from 'sqlite3';
+import type sqlite3 from 'sqlite3';
 
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { loadSqlite3 } from './sqlite3-loader';
 import type {
 	ClaimResult,
 	GiftStore,
@@ -37,7 +38,8 @@ export class SqliteConnection {
 
 	static open(path: string): Promise<SqliteConnection> {
 		return new Promise((resolve, reject) => {
-			const db = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(new SqliteConnection(db))));
+			const { Database } = loadSqlite3();
+			const db = new Database(path, (err) => (err ? reject(err) : resolve(new SqliteConnection(db))));
 		});
 	}
 
