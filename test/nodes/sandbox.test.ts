@@ -59,10 +59,10 @@ describe('nodes against the sandbox through n8n-core', () => {
 	afterAll(() => engine.shutdown());
 
 	it('credential tests answer with the account labels, or name the failing one without secrets', async () => {
-		const data = { ...(engine.credentials as unknown as { data: Record<string, Record<string, unknown>> }).data };
-		const account = data.telegramGiftsAccountApi!;
+		const account = engine.credentials.get('telegramGiftsAccountApi');
+		const bot = engine.credentials.get('telegramGiftsBotApi');
 		expect(await engine.credentials.test('telegramGiftsAccountApi', account)).toEqual({ status: 'OK', message: 'OK: 2 accounts (alice, bob)' });
-		expect(await engine.credentials.test('telegramGiftsBotApi', data.telegramGiftsBotApi!)).toMatchObject({ status: 'OK' });
+		expect(await engine.credentials.test('telegramGiftsBotApi', bot)).toMatchObject({ status: 'OK' });
 
 		await getSharedPool().destroy();
 		sandbox.injectFault({ method: 'users.getUsers', kind: 'error', error: 'AUTH_KEY_UNREGISTERED', afterCalls: 1, times: 1 });
@@ -72,7 +72,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 		for (const a of sandbox.credentials.accounts) expect(failed.message).not.toContain(a.session);
 		expect(failed.message).not.toContain(sandbox.credentials.apiHash);
 
-		const badBot = await engine.credentials.test('telegramGiftsBotApi', { ...data.telegramGiftsBotApi!, token: '42:wrong-token-value' });
+		const badBot = await engine.credentials.test('telegramGiftsBotApi', { ...bot, token: '42:wrong-token-value' });
 		expect(badBot.status).toBe('Error');
 		expect(badBot.message).toContain('401');
 		expect(badBot.message).not.toContain('wrong-token-value');

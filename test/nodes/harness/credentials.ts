@@ -30,6 +30,13 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		this.data[type] = data;
 	}
 
+	/** The stored (not defaulted) data of a type, as a user saved it. */
+	get(type: string): ICredentialDataDecryptedObject {
+		const data = this.data[type];
+		if (!data) throw new Error(`No test credential of type ${type}`);
+		return { ...data };
+	}
+
 	clear(): void {
 		this.data = {};
 	}
