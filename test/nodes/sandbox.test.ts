@@ -164,4 +164,39 @@ describe('nodes against the sandbox through n8n-core', () => {
 		expect(second).toEqual([expect.objectContaining({ status: 'skipped', reason: 'already_bought' })]);
 		expect(sandbox.record().purchases.filter((p) => p.ok)).toHaveLength(2);
 	});
+
+	it('Telegram Gift reads accounts, catalog and stickers; Notify announces with the sticker once uploaded', async () => {
+		const info = packageNode('Info', 'telegramGift', { resource: 'account', operation: 'getInfo' }, ['telegramGiftsAccountApi']);
+		const infoRun = await engine.run({ nodes: [info] });
+		expect(errorOf(infoRun)).toBeUndefined();
+		expect(outputOf(infoRun, 'Info')[0]).toEqual([
+			expect.objectContaining({ label: 'alice', id: ALICE, username: 'alice', premium: true, balance: 1000 }),
+			expect.objectContaining({ label: 'bob', id: BOB, premium: false, balance: 300 }),
+		]);
+
+		const catalog = packageNode('Catalog', 'telegramGift', { resource: 'gift', operation: 'getCatalog', limitedOnly: true }, ['telegramGiftsAccountApi']);
+		const announce = packageNode(
+			'Announce',
+			'telegramGiftNotify',
+			{ operation: 'announceGift', chatIds: '555', captionTemplate: '{title}: {price} stars, {remains}/{supply}', binaryPropertyName: 'sticker' },
+			['telegramGiftsBotApi', 'telegramGiftsAccountApi'],
+		);
+		const run = await engine.run({ nodes: [catalog, announce], connections: chain(['Catalog', 'Announce']) });
+		expect(errorOf(run)).toBeUndefined();
+		expect(outputOf(run, 'Catalog')[0]!.map((g) => g.id)).toEqual(['7001']);
+		expect(outputOf(run, 'Announce')[0]).toEqual([expect.objectContaining({ giftId: '7001', delivered: 1, failed: 0 })]);
+		const first = await sandbox.waitFor((r) => r.botMessages.length >= 2, 3000);
+		expect(first.botMessages.map((m) => [m.chatId, m.hasSticker, m.text])).toEqual([
+			['555', true, null],
+			['555', false, 'Gift 7001: 100 stars, 50/50'],
+		]);
+		// Second announcement: the sticker goes by the cached file_id, no new upload.
+		await engine.run({ nodes: [catalog, announce], connections: chain(['Catalog', 'Announce']) });
+		const uploads = sandbox.botApi!.calls().filter((c) => c.method === 'sendSticker').map((c) => c.upload);
+		expect(uploads).toEqual([true, false]);
+
+		const bad = packageNode('Announce', 'telegramGiftNotify', { operation: 'announceGift', chatIds: '555', captionTemplate: '{nope}' }, ['telegramGiftsBotApi']);
+		const badRun = await engine.run({ nodes: [catalog, bad], connections: chain(['Catalog', 'Announce']) });
+		expect(errorOf(badRun)?.message).toMatch(/^Caption Template \(item 0\): unknown placeholder \{nope\}/);
+	});
 });
