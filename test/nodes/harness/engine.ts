@@ -166,15 +166,14 @@ export class TestEngine {
 		const errors: Error[] = [];
 		const waiters: Array<{ resolve: (run: IRun) => void; reject: (error: Error) => void }> = [];
 		const running = new Set<Promise<unknown>>();
-		const engine = this;
 
 		const startExecution = (node: INode, data: INodeExecutionData[][]) => {
 			const executionId = String(++executionCounter);
-			const { hooks, finished } = engine.hooks('trigger', executionId, definition);
+			const { hooks, finished } = this.hooks('trigger', executionId, definition);
 			const runData = createRunExecutionData({
 				executionData: { nodeExecutionStack: [{ node, data: { main: data }, source: null }] },
 			});
-			const execute = new WorkflowExecute(engine.additionalData(hooks, executionId), 'trigger', runData);
+			const execute = new WorkflowExecute(this.additionalData(hooks, executionId), 'trigger', runData);
 			const done = (async () => {
 				await execute.processRunExecutionData(workflow);
 				const run = await finished.promise;
