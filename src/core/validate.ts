@@ -224,7 +224,7 @@ export function validatePlan(value: unknown): Plan {
 			opKey,
 			accountId: readIdString(o.accountId, `${path}.accountId`),
 			recipient: formatPeer(recipient.ok),
-			giftId: readText(o.giftId, `${path}.giftId`),
+			giftId: readGiftId(o.giftId, `${path}.giftId`),
 			price: required(readNumber(o.price, `${path}.price`, { min: 0 }), `${path}.price`),
 			quantity: required(readNumber(o.quantity, `${path}.quantity`, { min: 1, integer: true }), `${path}.quantity`),
 			supply: readNumber(o.supply, `${path}.supply`, { min: 0 }),
@@ -304,6 +304,13 @@ function readText(value: unknown, path: string): string {
 	if (typeof value === 'string' && value !== '') return value;
 	if (value === undefined || value === null || value === '') throw new ValidationError(path, 'is required');
 	throw new ValidationError(path, `must be a string (got ${describe(value)})`);
+}
+
+/** A planned gift id: the catalog's decimal int64 text (the buyer turns it into a bigint). */
+function readGiftId(value: unknown, path: string): string {
+	const text = readText(value, path);
+	if (!/^-?\d{1,19}$/.test(text)) throw new ValidationError(path, `must be a gift id in decimal digits (got ${describe(text)})`);
+	return text;
 }
 
 function required<T>(value: T | null, path: string): T {

@@ -12,6 +12,7 @@ import { ValidationError, formatPeer, opKeyOf, parsePeer, validatePlan, type Buy
 import { getStore } from '../../../../src/store';
 import { executeOperations } from '../../../../src/telegram';
 import { parameterError } from '../../../shared/errors';
+import { giftIdParameter } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
 
 const FIELD_LABELS: Record<string, string> = {
@@ -98,8 +99,7 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 	const node = this.getNode();
 	const wanted = items.map((_item, itemIndex) => {
 		try {
-			const giftId = String(this.getNodeParameter('giftId', itemIndex, '')).trim();
-			if (!/^\d{1,20}$/.test(giftId)) throw parameterError(node, 'Gift ID', `"${giftId}" is not a gift id (digits only)`, itemIndex);
+			const giftId = giftIdParameter.call(this, itemIndex);
 			const peer = parsePeer(this.getNodeParameter('recipient', itemIndex, ''));
 			if ('error' in peer) throw parameterError(node, 'Recipient', peer.error, itemIndex);
 			const quantity = Number(this.getNodeParameter('quantity', itemIndex, 1));

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { getStore } from '../../../../src/store';
 import { parameterError } from '../../../shared/errors';
+import { giftIdParameter } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
 import { stickerOf } from '../../../shared/stickers';
 
@@ -13,8 +14,7 @@ export async function downloadSticker(this: IExecuteFunctions, context: GiftCont
 	try {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				const giftId = String(this.getNodeParameter('giftId', itemIndex, '')).trim();
-				if (!/^\d{1,20}$/.test(giftId)) throw parameterError(this.getNode(), 'Gift ID', `"${giftId}" is not a gift id (digits only)`, itemIndex);
+				const giftId = giftIdParameter.call(this, itemIndex);
 				const field = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'sticker')).trim();
 				if (field === '') throw parameterError(this.getNode(), 'Put Output File in Field', 'is empty', itemIndex);
 				const sticker = await stickerOf(store, context.accounts, giftId);
