@@ -218,6 +218,19 @@ class N8n {
 		this.child = null;
 	}
 
+	/** Kills n8n and its task runner at once (SIGKILL to the process group): a crash, no shutdown. */
+	async kill() {
+		const child = this.child;
+		if (!child) return;
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* already gone */
+		}
+		await this.exited;
+		this.child = null;
+	}
+
 	/** GET a path of the running n8n; resolves {status, body}. */
 	async http(pathname, init) {
 		const res = await fetch(`${this.url}${pathname}`, init);

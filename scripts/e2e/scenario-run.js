@@ -12,11 +12,13 @@ const { cleanupStack, log, seconds, sleep, writeSecretFile } = require('./util')
 
 /**
  * Boots sandbox + n8n with the given workflows imported, credentials bound and triggers active.
- * Shared by the scenario runner, the cases and `npm start`. Returns {run, sandbox, workflows, timings}.
+ * Shared by the scenario runner, the cases and `npm start`. Returns {run, sandbox, workflows, activeIds}.
+ * `run` reuses a prepared run (from prepareRun) instead of preparing one.
  */
-async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCredentials = [], quietSandbox = false, prepare }) {
+async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCredentials = [], quietSandbox = false, prepare, run: prepared }) {
 	const t0 = Date.now();
-	const run = await prepareRun({ cleanup, port, ...prepare });
+	// A case gets its run (n8n instance, user folder with the package) from the case runner.
+	const run = prepared || (await prepareRun({ cleanup, port, ...prepare }));
 	const { n8n, described, packageDir } = run;
 	// Scenario time 0 is the sandbox start, so everything that does not need the sandbox's
 	// credentials (workflow import, activation) happens before it starts.
