@@ -16,6 +16,12 @@ const { spawn } = require('node:child_process');
 const BENCHES = {
 	plan: { module: './plan' },
 	login: { script: 'login.js' },
+	detection: { module: './detection' },
+	buying: { module: './buying' },
+	flood: { module: './flood' },
+	soak: { script: 'soak.js' },
+	reconnect: { module: './reconnect' },
+	reaction: { module: './reaction' },
 };
 
 function runScript(file, emit, name) {

@@ -12,12 +12,14 @@ function traceCalls() {
 	const original = TelegramAccount.prototype.call;
 	const log = [];
 	TelegramAccount.prototype.call = async function traced(request, options) {
-		const entry = { account: this.label, method: request.className, start: performance.now(), end: null, error: null };
+		const entry = { account: this.label, method: request.className, start: performance.now(), end: null, error: null, errorKind: null, parked: false };
 		log.push(entry);
 		try {
 			return await original.call(this, request, options);
 		} catch (error) {
 			entry.error = error && (error.errorMessage || error.message);
+			entry.errorKind = error && error.constructor ? error.constructor.name : null;
+			entry.parked = Boolean(error && error.parked);
 			throw error;
 		} finally {
 			entry.end = performance.now();

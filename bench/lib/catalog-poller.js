@@ -38,9 +38,14 @@ class CatalogPoller {
 
 	async start() {
 		// Baseline: the current catalog is remembered, not emitted.
-		const first = await this.accounts[0].account.catalog(0);
+		const slot = this.accounts[0];
+		slot.lastStart = performance.now();
+		slot.polls += 1;
+		this.polls += 1;
+		const first = await slot.account.catalog(0);
 		for (const g of first.gifts) this.seen.add(g.id);
-		this.accounts[0].hash = first.hash;
+		slot.hash = first.hash;
+		this.next = 1 % this.accounts.length;
 		this.baselined = true;
 		this.running = true;
 		this.loop = this.run();
@@ -58,7 +63,9 @@ class CatalogPoller {
 	}
 
 	async run() {
-		let due = performance.now();
+		// The baseline poll was the first of the schedule.
+		let due = performance.now() + this.intervalMs / Math.max(1, this.available().length);
+		await this.sleep(due - performance.now());
 		while (this.running) {
 			const live = this.available();
 			if (live.length === 0) {

@@ -1,0 +1,131 @@
+'use strict';
+/**
+ * Reaction through a real n8n: the shipped autobuy workflow (workflows/autobuy.json) runs in
+ * n8n 1.123.50 with the packed package (the e2e harness, scripts/e2e/), against the sandbox;
+ * gifts are released at random moments and the figure is release → first sendStarsForm of that
+ * gift arriving at the sandbox. P = 1000 ms, N = 4 accounts, R = 0 (loopback).
+ * Targets: p50 ≤ P/2N + 3R + 25 ms, p95 ≤ P/N + 3R + 50 ms. The n8n overhead (trigger emit →
+ * first node after the trigger starting, from the execution data) is reported separately.
+ * When the workflow or the harness is missing, the figures say so with value null.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { percentile, round, figure } = require('./lib/common');
+
+const REPO = path.join(__dirname, '..');
+const WORKFLOW = path.join(REPO, 'workflows', 'autobuy.json');
+const HARNESS = path.join(REPO, 'scripts', 'e2e', 'scenario-run.js');
+
+const P = 1000;
+const N = 4;
+const R = 0;
+const DROPS = 20;
+const FIRST_DROP_MS = 30000; // n8n is packed, installed, started and active well before this
+const SPREAD_MS = 30000;
+
+function targets() {
+	return { p50: P / (2 * N) + 3 * R + 25, p95: P / N + 3 * R + 50 };
+}
+
+function unavailable(emit, note) {
+	const t = targets();
+	emit(figure('reaction.n8n.p50', null, 'ms', t.p50, { note, P, N, R }));
+	emit(figure('reaction.n8n.p95', null, 'ms', t.p95, { note, P, N, R }));
+}
+
+function scenario() {
+	let seed = 4242;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	return {
+		seed: 808,
+		accounts: Array.from({ length: N }, (_, i) => ({ id: String(710000001 + i), label: `react${i + 1}`, balance: 1_000_000, premium: true })),
+		channels: [{ id: '1710000001', title: 'Reaction bench', acceptsGifts: true }],
+		gifts: [
+			{ id: '8800000000000000000', stars: 100, total: 1000 },
+			...Array.from({ length: DROPS }, (_, i) => ({
+				id: String(8800000000000000001n + BigInt(i)),
+				stars: 50,
+				total: 1000,
+				releaseAtMs: FIRST_DROP_MS + Math.floor(random() * SPREAD_MS),
+			})),
+		],
+		latencyMs: R ? { default: R } : {},
+		bot: {},
+	};
+}
+
+/** Trigger emit → first node after the trigger starting, per execution (ms), when the data has it. */
+function n8nOverheads(executions) {
+	const out = [];
+	for (const e of executions) {
+		const runData = e.data?.resultData?.runData;
+		if (!runData) continue;
+		const runs = Object.entries(runData).map(([name, r]) => ({ name, start: r[0]?.startTime, items: r[0]?.data?.main?.[0] }));
+		runs.sort((a, b) => a.start - b.start);
+		const trigger = runs[0];
+		const next = runs[1];
+		const detected = trigger?.items?.[0]?.json?.detectedAtMs ?? Date.parse(trigger?.items?.[0]?.json?.detectedAt ?? '');
+		if (next?.start && Number.isFinite(detected)) out.push(next.start - detected);
+	}
+	return out;
+}
+
+async function run(emit) {
+	if (!fs.existsSync(WORKFLOW)) return unavailable(emit, 'workflows/autobuy.json is not in the repository yet: not measured');
+	if (!fs.existsSync(HARNESS)) return unavailable(emit, 'the e2e harness (scripts/e2e) is missing: not measured');
+	const { bootWithSandbox } = require(HARNESS);
+	const { adaptForSandbox } = require(path.join(REPO, 'scripts', 'e2e', 'templates.js'));
+	const { loadWorkflows } = require(path.join(REPO, 'scripts', 'e2e', 'workflows.js'));
+	const { cleanupStack, sleep } = require(path.join(REPO, 'scripts', 'e2e', 'util.js'));
+	const scene = scenario();
+	const workflows = adaptForSandbox(loadWorkflows(WORKFLOW), scene, { maxPerGift: 1 });
+	for (const wf of workflows) {
+		for (const node of wf.nodes) {
+			if (/GiftTrigger$/.test(node.type)) node.parameters = { ...node.parameters, pollIntervalMs: P };
+		}
+	}
+	const cleanup = cleanupStack();
+	try {
+		const { run: n8nRun, sandbox } = await bootWithSandbox({ cleanup, scenario: scene, workflows, quietSandbox: true });
+		const lead = sandbox.nowMs();
+		if (lead > FIRST_DROP_MS - 2000) return unavailable(emit, `n8n took until ${lead} ms of the scenario to start, past the first drop`);
+		const last = Math.max(...scene.gifts.map((g) => g.releaseAtMs));
+		await sleep(last - sandbox.nowMs() + 5000);
+		const record = sandbox.record();
+		const executions = await n8nRun.n8n.executions({ withData: true });
+		await n8nRun.n8n.stop();
+		const reactions = [];
+		let missed = 0;
+		for (const g of scene.gifts.filter((x) => x.releaseAtMs > 0)) {
+			const first = record.purchases.filter((p) => p.giftId === g.id && p.ok).sort((a, b) => a.atMs - b.atMs)[0];
+			if (!first) missed += 1;
+			else reactions.push(first.atMs - R - g.releaseAtMs);
+		}
+		const overhead = n8nOverheads(executions);
+		const t = targets();
+		const context = {
+			P,
+			N,
+			R,
+			drops: DROPS,
+			missed,
+			n8n: n8nRun.install.version,
+			executions: executions.length,
+			failedExecutions: executions.filter((e) => e.status !== 'success').length,
+			n8nOverheadP50: round(percentile(overhead, 50), 1),
+			n8nOverheadP95: round(percentile(overhead, 95), 1),
+			n8nOverheadSamples: overhead.length,
+			note: 'sandbox purchase times are whole ms',
+		};
+		const p50 = figure('reaction.n8n.p50', round(percentile(reactions, 50), 1), 'ms', t.p50, context);
+		const p95 = figure('reaction.n8n.p95', round(percentile(reactions, 95), 1), 'ms', t.p95, context);
+		p50.ok = p50.ok && missed === 0;
+		p95.ok = p95.ok && missed === 0;
+		emit(p50);
+		emit(p95);
+	} finally {
+		await cleanup.run();
+	}
+}
+
+module.exports = { run };
