@@ -12,10 +12,14 @@ const TYPE = {
 	webhook: 'n8n-nodes-base.webhook',
 };
 
-/** A scenario channel id ("8000001" or "-1008000001") as the Bot API / planner chat id "-100…". */
+/**
+ * A scenario channel id ("1800000001" or "-1001800000001") as the Bot API / planner chat id:
+ * -(10^12 + channel id), i.e. "-100…" for the usual 10-digit channel ids.
+ */
 function channelChatId(id) {
-	const text = String(id);
-	return text.startsWith('-100') ? text : `-100${text}`;
+	const text = String(id).trim();
+	const bare = text.startsWith('-100') ? text.slice(4) : text;
+	return String(-(10n ** 12n + BigInt(bare)));
 }
 
 /** The channels of a scenario that accept gifts, as chat ids. */
