@@ -63,6 +63,7 @@ db.exec('BEGIN EXCLUSIVE', (error) => {
 	process.stdout.write('locked\\n');
 	setTimeout(() => db.exec('COMMIT', () => db.close(() => process.exit(0))), Number(process.argv[2]));
 });`;
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: sqlite contention needs a second OS process
 	const child = spawn(process.execPath, ['-e', holder, path, String(holdMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
 	const exited = new Promise((resolve) => child.once('exit', resolve));
 	await new Promise<void>((resolve, reject) => {
