@@ -13,12 +13,20 @@ export class TelegramGift implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Buy and send Telegram Star Gifts, read the catalog, balances and stickers, check recipients',
+		description: 'Buy and send Telegram Star Gifts, read the catalog, balances and stickers, check recipients, log in to get a session string',
 		defaults: { name: 'Telegram Gift' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'telegramGiftsAccountApi', required: true, testedBy: 'telegramGiftsAccountApiTest' }],
+		credentials: [
+			{
+				name: 'telegramGiftsAccountApi',
+				required: true,
+				testedBy: 'telegramGiftsAccountApiTest',
+				// Logging in produces the session a credential needs, so Session works without one.
+				displayOptions: { hide: { resource: ['session'] } },
+			},
+		],
 		properties: telegramGiftProperties,
 	};
 

@@ -4,6 +4,7 @@ import { buyProperties } from './gift/buy.description';
 import { downloadStickerProperties } from './gift/downloadSticker.description';
 import { getCatalogProperties } from './gift/getCatalog.description';
 import { checkCanReceiveProperties } from './recipient/checkCanReceive.description';
+import { sessionProperties } from './session/session.description';
 
 /** Resource/operation selectors and every operation's parameters of the Telegram Gift node. */
 export const telegramGiftProperties: INodeProperties[] = [
@@ -17,6 +18,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 			{ name: 'Account', value: 'account' },
 			{ name: 'Gift', value: 'gift' },
 			{ name: 'Recipient', value: 'recipient' },
+			{ name: 'Session', value: 'session' },
 		],
 	},
 	{
@@ -79,8 +81,48 @@ export const telegramGiftProperties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'sendCode',
+		displayOptions: { show: { resource: ['session'] } },
+		// The pending login (and its connection) lives in the n8n process that started it.
+		options: [
+			{
+				name: 'QR Complete',
+				value: 'qrComplete',
+				description:
+					'Wait for the QR code to be scanned and return the session string (or ask for the two-step password). Run login workflows in regular (non-queue) mode or on one worker.',
+				action: 'Complete a QR login',
+			},
+			{
+				name: 'QR Start',
+				value: 'qrStart',
+				description:
+					'Start a login by QR code: returns the QR code as a PNG to scan in Telegram (Settings → Devices). Run login workflows in regular (non-queue) mode or on one worker.',
+				action: 'Start a QR login',
+			},
+			{
+				name: 'Send Code',
+				value: 'sendCode',
+				description:
+					'Start a login by phone: Telegram sends a code to the account. Run login workflows in regular (non-queue) mode or on one worker.',
+				action: 'Send a login code',
+			},
+			{
+				name: 'Sign In',
+				value: 'signIn',
+				description:
+					'Finish a phone login with the code (and the two-step password) and return the session string. Run login workflows in regular (non-queue) mode or on one worker.',
+				action: 'Sign in with the code',
+			},
+		],
+	},
 	...buyProperties,
 	...getCatalogProperties,
 	...downloadStickerProperties,
 	...checkCanReceiveProperties,
+	...sessionProperties,
 ];

@@ -10,6 +10,11 @@ import { buy } from './gift/buy.operation';
 import { downloadSticker } from './gift/downloadSticker.operation';
 import { getCatalog } from './gift/getCatalog.operation';
 import { checkCanReceive } from './recipient/checkCanReceive.operation';
+import type { SessionOperation } from './session/loginSteps';
+import { qrComplete } from './session/qrComplete.operation';
+import { qrStart } from './session/qrStart.operation';
+import { sendCode } from './session/sendCode.operation';
+import { signIn } from './session/signIn.operation';
 
 const operations: Record<string, Record<string, GiftOperation>> = {
 	gift: { buy, getCatalog, downloadSticker },
@@ -17,9 +22,14 @@ const operations: Record<string, Record<string, GiftOperation>> = {
 	recipient: { checkCanReceive },
 };
 
+/** Logging in makes the session a credential holds, so these run without the account credential. */
+const sessionOperations: Record<string, SessionOperation> = { sendCode, signIn, qrStart, qrComplete };
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
+	const login = resource === 'session' ? sessionOperations[operation] : undefined;
+	if (login) return [await login.call(this)];
 	const run = operations[resource]?.[operation];
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	let accounts: OpenedAccounts;
