@@ -93,6 +93,7 @@ export function openAccountsFromProfile(profile: AccountProfile, pool: ClientPoo
 		labels: credentials.map((c) => c.label),
 		secrets,
 		whoAmIAll: () => all(identity),
+		whoAmIEach: async () => (await settleEach(identity)).map((s) => ({ label: s.label, info: s.value, error: s.error })),
 		balancesAll: () => all(withBalance),
 		balancesEach: async () =>
 			(await settleEach(withBalance)).map((s) => ({ label: s.label, info: s.value, error: s.error })),
@@ -114,7 +115,18 @@ export function openAccountsFromProfile(profile: AccountProfile, pool: ClientPoo
 				const richest = balances.reduce((best, next) => (next.balance > best.balance ? next : best));
 				credential = credentials.find((c) => c.label === richest.label);
 			} else {
-				credential = credentials[0];
+				// A read that any account can answer: a flood-parked or revoked first account
+				// must not fail it while the others are healthy.
+				let firstFailure: AccountFailure | undefined;
+				for (const candidate of credentials) {
+					try {
+						const { account } = await lease(candidate);
+						return await fn(account);
+					} catch (error) {
+						firstFailure ??= new AccountFailure(candidate.label, error, secrets);
+					}
+				}
+				throw firstFailure ?? new Error('The credential has no account');
 			}
 			try {
 				const { account } = await lease(credential!);

@@ -165,6 +165,36 @@ describe('nodes against the sandbox through n8n-core', () => {
 		expect(sandbox.record().purchases.filter((p) => p.ok)).toHaveLength(2);
 	});
 
+	it('one revoked session does not stop the others: catalog fails over, plan skips it, report reaches the rest', async () => {
+		sandbox.injectFault({ method: '*', kind: 'error', error: 'AUTH_KEY_UNREGISTERED', accountId: ALICE, times: 1_000_000 });
+		const catalog = packageNode('Catalog', 'telegramGift', { resource: 'gift', operation: 'getCatalog', limitedOnly: true }, ['telegramGiftsAccountApi']);
+		const plan = packageNode(
+			'Plan',
+			'telegramGiftPlan',
+			{
+				recipientsSource: 'list',
+				recipients: { recipient: [{ peer: CHANNEL, priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 0, maxPerGift: 2 }] },
+				accountsSource: 'credential',
+			},
+			['telegramGiftsAccountApi'],
+		);
+		const buy = packageNode('Buy', 'telegramGift', { resource: 'gift', operation: 'buy', buySource: 'plan' }, ['telegramGiftsAccountApi']);
+		const report = packageNode('Report', 'telegramGiftNotify', { operation: 'sendReport', chatIds: '', accountChats: true, language: 'en' }, [
+			'telegramGiftsBotApi',
+			'telegramGiftsAccountApi',
+		]);
+		const run = await engine.run({ nodes: [catalog, plan, buy, report], connections: chain(['Catalog', 'Plan'], ['Plan', 'Buy'], ['Buy', 'Report']) });
+		expect(errorOf(run)).toBeUndefined();
+		expect(outputOf(run, 'Catalog')[0]!.map((g) => g.id)).toEqual(['7001']);
+		const [, skipped] = outputOf(run, 'Plan');
+		expect(skipped).toEqual([expect.objectContaining({ reason: 'account_unavailable', accountLabel: 'alice' })]);
+		expect(JSON.stringify(skipped)).not.toContain(sandbox.credentials.accounts[0]!.session);
+		expect(outputOf(run, 'Buy')[0]).toEqual([expect.objectContaining({ status: 'bought', accountId: BOB, quantityBought: 2 })]);
+		expect(sandbox.record().purchases.filter((p) => p.ok).map((p) => p.accountId)).toEqual([BOB, BOB]);
+		const messages = await sandbox.waitFor((r) => r.botMessages.length >= 1, 3000);
+		expect(messages.botMessages.map((m) => m.chatId)).toEqual([BOB]);
+	});
+
 	it('Telegram Gift reads accounts, catalog and stickers; Notify announces with the sticker once uploaded', async () => {
 		const info = packageNode('Info', 'telegramGift', { resource: 'account', operation: 'getInfo' }, ['telegramGiftsAccountApi']);
 		const infoRun = await engine.run({ nodes: [info] });

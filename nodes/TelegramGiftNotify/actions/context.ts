@@ -43,7 +43,13 @@ export function createNotifyContext(
 					itemIndex,
 				);
 			}
-			accountIds ??= accounts.whoAmIAll().then((list) => list.map((me) => me.id));
+			// Every account that answers gets the message; only if none does is it an error.
+			accountIds ??= accounts.whoAmIEach().then((each) => {
+				const ids = each.flatMap((e) => (e.info ? [e.info.id] : []));
+				const failure = each.find((e) => e.error)?.error;
+				if (ids.length === 0 && failure) throw failure;
+				return ids;
+			});
 			return await accountIds;
 		},
 		wrap: (error, itemIndex) => nodeError(this.getNode(), error, { secrets: secrets(), itemIndex }),

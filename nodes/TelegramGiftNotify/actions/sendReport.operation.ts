@@ -78,6 +78,8 @@ function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collecte
 			addOperation(json);
 		} else if (typeof json.reason === 'string' && json.giftId !== undefined) {
 			out.skips.push(json);
+		} else if (json.reason === 'account_unavailable') {
+			// Telegram Gift Plan's note that an account could not be reached: it planned nothing.
 		} else if (typeof json.error === 'string' && Object.keys(json).length === 1) {
 			// An error item from an earlier node's Continue On Fail: nothing to count.
 		} else {
@@ -106,11 +108,14 @@ async function accountsOf(context: NotifyContext, collected: Collected): Promise
 		spent.set(id, (spent.get(id) ?? 0) + copies * Number(r.price));
 		if (typeof r.balanceAfter === 'number') lastBalanceAfter.set(id, r.balanceAfter);
 	}
-	if (context.accounts) {
-		const live = await context.accounts.balancesAll();
-		return live.map((a) => ({ id: a.id, label: a.label, balance: a.balance + (spent.get(a.id) ?? 0), premium: a.premium }));
-	}
 	const accounts = new Map<string, PlanAccount>();
+	if (context.accounts) {
+		// Accounts that answer give live balances; one that does not (revoked, flood-parked)
+		// falls back to what the items say, so its report is not lost.
+		for (const { info } of await context.accounts.balancesEach()) {
+			if (info) accounts.set(info.id, { id: info.id, label: info.label, balance: info.balance + (spent.get(info.id) ?? 0), premium: info.premium });
+		}
+	}
 	for (const op of collected.operations) {
 		const id = String(op.accountId);
 		if (accounts.has(id)) continue;

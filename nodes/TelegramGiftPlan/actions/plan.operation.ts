@@ -14,7 +14,7 @@ export async function executePlan(this: IExecuteFunctions): Promise<INodeExecuti
 	const items = this.getInputData();
 	const recipients = readRecipients.call(this);
 	const { planner, giftField } = readOptions.call(this);
-	const accounts = await readAccounts.call(this);
+	const { accounts, unavailable } = await readAccounts.call(this);
 
 	if (planner.dailyBudgetPerAccount !== null && planner.dailyBudgetPerAccount !== undefined) {
 		// The budget counts what the ledger already holds for today (UTC), across all executions.
@@ -67,17 +67,35 @@ export async function executePlan(this: IExecuteFunctions): Promise<INodeExecuti
 		json: { ...skip } as IDataObject,
 		pairedItem: pairedItem(skip.giftId),
 	}));
-	return [purchases, skips];
+	// Accounts that could not be reached are planned without, and said so on the Skipped output.
+	const accountSkips: INodeExecutionData[] = unavailable.map((a) => ({
+		json: { reason: 'account_unavailable', accountLabel: a.label, detail: a.detail },
+		pairedItem: { item: 0 },
+	}));
+	return [purchases, [...skips, ...accountSkips]];
 }
 
-async function readAccounts(this: IExecuteFunctions): Promise<PlanAccount[]> {
+interface PlanningAccounts {
+	accounts: PlanAccount[];
+	/** Sessions of the credential that did not answer (revoked, flood-parked, offline). */
+	unavailable: Array<{ label: string; detail: string }>;
+}
+
+async function readAccounts(this: IExecuteFunctions): Promise<PlanningAccounts> {
 	const source = this.getNodeParameter('accountsSource', 0, 'credential') as string;
-	if (source === 'expression') return readAccountsJson.call(this);
+	if (source === 'expression') return { accounts: readAccountsJson.call(this), unavailable: [] };
 	const { openAccounts } = await import('../../shared/openAccounts');
 	const accounts = openAccounts(await this.getCredentials(ACCOUNT_CREDENTIAL));
 	try {
-		const live = await accounts.balancesAll();
-		return live.map((a) => ({ id: a.id, label: a.label, balance: a.balance, premium: a.premium }));
+		// One revoked session must not stop the healthy accounts from buying.
+		const each = await accounts.balancesEach();
+		const live = each.flatMap((e) => (e.info ? [e.info] : []));
+		const failed = each.filter((e) => e.error);
+		if (live.length === 0 && failed.length > 0) throw failed[0].error;
+		return {
+			accounts: live.map((a) => ({ id: a.id, label: a.label, balance: a.balance, premium: a.premium })),
+			unavailable: failed.map((e) => ({ label: e.label, detail: e.error!.message })),
+		};
 	} catch (error) {
 		throw nodeError(this.getNode(), error, { secrets: accounts.secrets });
 	} finally {
