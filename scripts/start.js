@@ -9,12 +9,13 @@
 // workflows shipped in the package), --port N (default 5678), --exit-after-drop (stop once the
 // report is printed; for scripted runs).
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { bootWithSandbox } = require('./e2e/scenario-run');
 const { loadWorkflows } = require('./e2e/workflows');
-const { adaptForSandbox } = require('./e2e/templates');
+const { adaptForSandbox, channelChatId } = require('./e2e/templates');
 const { ownerLogin, OWNER } = require('./e2e/harness');
 const { cleanupStack, log, seconds, sleep } = require('./e2e/util');
 
@@ -57,9 +58,15 @@ async function main() {
 		if (!fs.existsSync(source) || (fs.statSync(source).isDirectory() && !fs.readdirSync(source).some((f) => f.endsWith('.json')))) {
 			throw new Error(`no workflows in ${path.relative(process.cwd(), source)}: the package ships none yet (pass --workflow FILE|DIR)`);
 		}
-		const workflows = opts.workflow ? loadWorkflows(source) : adaptForSandbox(loadWorkflows(source), scenario);
-		const { run, sandbox, activeIds } = await bootWithSandbox({ cleanup, scenario, workflows, port: opts.port, quietSandbox: true });
+		// The buy-on-demand webhook needs a header auth credential: a fresh random key per demo.
+		const hookAuth = { id: 'demoHookAuth001', name: 'Demo webhook key', type: 'httpHeaderAuth', data: { name: 'X-Api-Key', value: crypto.randomBytes(16).toString('hex') } };
+		const workflows = opts.workflow ? loadWorkflows(source) : adaptForSandbox(loadWorkflows(source), scenario, { webhookAuth: hookAuth });
+		const { run, sandbox, activeIds } = await bootWithSandbox({
+			cleanup, scenario, workflows, port: opts.port, quietSandbox: true, extraCredentials: [hookAuth],
+		});
 		await ownerLogin(run.n8n);
+		const hook = workflows.find((w) => activeIds.includes(w.id) && w.nodes.some((n) => n.type === 'n8n-nodes-base.webhook' && n.parameters?.path));
+		const limited = scenario.gifts.find((g) => g.limited && !g.releaseAtMs);
 
 		const releases = scenario.gifts.filter((g) => g.releaseAtMs > 0).map((g) => g.releaseAtMs);
 		const dropAtMs = releases.length ? Math.min(...releases) : 0;
@@ -70,6 +77,12 @@ async function main() {
 			`${scenario.channels.length} channels, ${scenario.gifts.length} gifts`);
 		const waitMs = Math.max(0, dropAtMs - sandbox.nowMs());
 		out(`watch:        the drop starts in ${seconds(waitMs)}: open "Executions" in the editor to see the trigger fire, the plan, the buys and the report.`);
+		if (hook && limited) {
+			const hookPath = hook.nodes.find((n) => n.type === 'n8n-nodes-base.webhook').parameters.path;
+			const target = scenario.channels[0] ? channelChatId(scenario.channels[0].id) : 'me';
+			out(`buy by hand: curl -s -X POST ${run.n8n.url}/webhook/${hookPath} -H 'X-Api-Key: ${hookAuth.data.value}' ` +
+				`-H 'content-type: application/json' -d '{"giftId":"${limited.id}","recipient":"${target}","quantity":1}'`);
+		}
 		out('Ctrl-C stops everything.');
 		out('');
 
@@ -87,7 +100,7 @@ async function main() {
 				quietSince = Date.now();
 			} else if (Date.now() - quietSince > SETTLE_MS && sandbox.nowMs() > dropAtMs + SETTLE_MS) break;
 		}
-		printReport(sandbox.record(), dropAtMs);
+		printReport(sandbox.record(), dropAtMs, scenario.accounts.map((a) => String(a.id)));
 		if (!opts.exitAfterDrop) {
 			out('The demo keeps running so you can explore the editor. Ctrl-C stops everything.');
 			await new Promise(() => {});
@@ -97,13 +110,14 @@ async function main() {
 	}
 }
 
-function printReport(record, dropAtMs) {
+function printReport(record, dropAtMs, accountIds) {
 	const bought = record.purchases.filter((p) => p.ok);
 	out('');
 	out(`=== after the drop: ${bought.length} gifts bought, ${record.purchases.length - bought.length} failed attempts ===`);
-	const reports = record.botMessages.filter((m) => m.atMs >= dropAtMs && m.method === 'sendMessage' && m.text);
+	// Reports go to the accounts' own chats (announcements go to the channels).
+	const reports = record.botMessages.filter((m) => m.atMs >= dropAtMs && m.method === 'sendMessage' && m.text && accountIds.includes(m.chatId));
 	if (reports.length) {
-		out('Reports the bot sent (first chat):');
+		out(`The report the bot sent to each account's chat (here: ${reports[0].chatId}):`);
 		const firstChat = reports[0].chatId;
 		for (const m of reports.filter((r) => r.chatId === firstChat)) out(m.text);
 	} else {
