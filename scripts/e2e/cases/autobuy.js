@@ -71,6 +71,9 @@ module.exports = {
 		assert.equal(t.gifts.new, gifts.length, 'report: new gifts');
 		const skipCount = Object.values(t.skipsByReason).reduce((s, n) => s + n, 0);
 		assert.equal(skipCount, expected.skips.length, 'report: skips counted (they reach Report through the merge)');
+		for (const g of t.perGift.filter((x) => x.copiesBought > 0)) {
+			assert.equal(g.supply, scenario.gifts.find((x) => x.id === g.giftId).total, `report: supply of gift ${g.giftId}`);
+		}
 		for (const a of scenario.accounts) {
 			const row = t.perAccount.find((r) => r.accountId === a.id);
 			const own = record.purchases.filter((p) => p.accountId === a.id);
