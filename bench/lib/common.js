@@ -47,9 +47,12 @@ async function leaseAll(pool, credentials) {
 	return { accounts: leases.map((l) => l.account), release: () => leases.forEach((l) => l.release()) };
 }
 
-/** Sandbox accounts `count` strong with ids 700000001…; balance per account. */
-function sandboxAccounts(count, balance = 100000) {
-	return Array.from({ length: count }, (_, i) => ({ id: String(700000001 + i), label: `bench${i + 1}`, balance, premium: true }));
+/**
+ * Sandbox accounts `count` strong with ids 700000001…; balance per account. Labels start with
+ * `prefix`: benches running side by side give each run its own, so traced calls can be told apart.
+ */
+function sandboxAccounts(count, balance = 100000, prefix = 'bench') {
+	return Array.from({ length: count }, (_, i) => ({ id: String(700000001 + i), label: `${prefix}${i + 1}`, balance, premium: true }));
 }
 
 function tempDir(prefix) {

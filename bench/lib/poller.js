@@ -59,10 +59,19 @@ async function triggerPoller({ pool, credentials, intervalMs, sessionFloorMs = 0
 			onWarning: (message) => onError?.(message),
 		},
 	);
+	// As on activation: the loop's first answer (into a fresh store) is the baseline, remembered and
+	// not emitted. Wait for it so the bench's drops all come after it.
+	let baselineAnswered;
+	const baseline = new Promise((resolve) => (baselineAnswered = resolve));
+	const fetch = source.fetch;
+	source.fetch = async (...args) => {
+		const answer = await fetch(...args);
+		baselineAnswered();
+		return answer;
+	};
 	await poller.init();
-	// Baseline: the first answer of a fresh store is remembered, not emitted (as on activation).
-	await poller.pollWith(0);
 	poller.start();
+	await baseline;
 	return {
 		kind: 'trigger',
 		async stop() {
