@@ -23,6 +23,22 @@ function scenario(gifts: unknown[]) {
 	};
 }
 
+/** Plan (live balances, up to 2 copies per gift to the channel) → Buy from the plan. */
+function planAndBuyNodes() {
+	const plan = packageNode(
+		'Plan',
+		'telegramGiftPlan',
+		{
+			recipientsSource: 'list',
+			recipients: { recipient: [{ peer: CHANNEL, priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 0, maxPerGift: 2 }] },
+			accountsSource: 'credential',
+		},
+		['telegramGiftsAccountApi'],
+	);
+	const buy = packageNode('Buy', 'telegramGift', { resource: 'gift', operation: 'buy', buySource: 'plan' }, ['telegramGiftsAccountApi']);
+	return { plan, buy };
+}
+
 describe('nodes against the sandbox through n8n-core', () => {
 	const engine = new TestEngine();
 	let sandbox: Sandbox;
@@ -118,17 +134,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 	});
 
 	it('plan → buy → report buys what the sandbox records and reports it to the account chats', async () => {
-		const plan = packageNode(
-			'Plan',
-			'telegramGiftPlan',
-			{
-				recipientsSource: 'list',
-				recipients: { recipient: [{ peer: CHANNEL, priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 0, maxPerGift: 2 }] },
-				accountsSource: 'credential',
-			},
-			['telegramGiftsAccountApi'],
-		);
-		const buy = packageNode('Buy', 'telegramGift', { resource: 'gift', operation: 'buy', buySource: 'plan' }, ['telegramGiftsAccountApi']);
+		const { plan, buy } = planAndBuyNodes();
 		const report = packageNode('Report', 'telegramGiftNotify', { operation: 'sendReport', chatIds: '', accountChats: true, language: 'en' }, [
 			'telegramGiftsBotApi',
 		]);
@@ -168,17 +174,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 	it('one revoked session does not stop the others: catalog fails over, plan skips it, report reaches the rest', async () => {
 		sandbox.injectFault({ method: '*', kind: 'error', error: 'AUTH_KEY_UNREGISTERED', accountId: ALICE, times: 1_000_000 });
 		const catalog = packageNode('Catalog', 'telegramGift', { resource: 'gift', operation: 'getCatalog', limitedOnly: true }, ['telegramGiftsAccountApi']);
-		const plan = packageNode(
-			'Plan',
-			'telegramGiftPlan',
-			{
-				recipientsSource: 'list',
-				recipients: { recipient: [{ peer: CHANNEL, priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 0, maxPerGift: 2 }] },
-				accountsSource: 'credential',
-			},
-			['telegramGiftsAccountApi'],
-		);
-		const buy = packageNode('Buy', 'telegramGift', { resource: 'gift', operation: 'buy', buySource: 'plan' }, ['telegramGiftsAccountApi']);
+		const { plan, buy } = planAndBuyNodes();
 		const report = packageNode('Report', 'telegramGiftNotify', { operation: 'sendReport', chatIds: '', accountChats: true, language: 'en' }, [
 			'telegramGiftsBotApi',
 			'telegramGiftsAccountApi',
