@@ -22,9 +22,10 @@ function shippedTemplate(packageDir, file) {
 	return JSON.parse(fs.readFileSync(full, 'utf8'));
 }
 
-/** Boots sandbox + n8n (the case's prepared run) with shipped templates adapted to the scenario. */
-async function bootTemplates({ run, cleanup, scenario, files, adapt = {}, extraCredentials = [] }) {
+/** Boots sandbox + n8n (the case's prepared run) with shipped templates adapted to the scenario (and `edit`ed by the case). */
+async function bootTemplates({ run, cleanup, scenario, files, adapt = {}, extraCredentials = [], edit }) {
 	const workflows = adaptForSandbox(files.map((f) => shippedTemplate(run.packageDir, f)), scenario, adapt);
+	if (edit) workflows.forEach(edit);
 	return await bootWithSandbox({ run, cleanup, scenario, workflows, extraCredentials, quietSandbox: true });
 }
 
