@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { buyProperties } from './gift/buy.description';
 import { downloadStickerProperties } from './gift/downloadSticker.description';
 import { getCatalogProperties } from './gift/getCatalog.description';
+import { getManyPurchasesProperties } from './purchase/getMany.description';
 import { checkCanReceiveProperties } from './recipient/checkCanReceive.description';
 import { sessionProperties } from './session/session.description';
 
@@ -17,6 +18,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Account', value: 'account' },
 			{ name: 'Gift', value: 'gift' },
+			{ name: 'Purchase', value: 'purchase' },
 			{ name: 'Recipient', value: 'recipient' },
 			{ name: 'Session', value: 'session' },
 		],
@@ -62,6 +64,22 @@ export const telegramGiftProperties: INodeProperties[] = [
 				value: 'getInfo',
 				description: 'ID, username, Premium status and star balance of every account in the credential',
 				action: 'Get account info',
+			},
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'getMany',
+		displayOptions: { show: { resource: ['purchase'] } },
+		options: [
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: "The package's purchase ledger: every gift copy bought (or tried) by the credential's accounts",
+				action: 'Get many purchases',
 			},
 		],
 	},
@@ -123,6 +141,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 	...buyProperties,
 	...getCatalogProperties,
 	...downloadStickerProperties,
+	...getManyPurchasesProperties,
 	...checkCanReceiveProperties,
 	...sessionProperties,
 ];

@@ -9,6 +9,7 @@ import { createGiftContext, type GiftOperation } from './context';
 import { buy } from './gift/buy.operation';
 import { downloadSticker } from './gift/downloadSticker.operation';
 import { getCatalog } from './gift/getCatalog.operation';
+import { getManyPurchases } from './purchase/getMany.operation';
 import { checkCanReceive } from './recipient/checkCanReceive.operation';
 import type { SessionOperation } from './session/loginSteps';
 import { qrComplete } from './session/qrComplete.operation';
@@ -19,6 +20,7 @@ import { signIn } from './session/signIn.operation';
 const operations: Record<string, Record<string, GiftOperation>> = {
 	gift: { buy, getCatalog, downloadSticker },
 	account: { getInfo },
+	purchase: { getMany: getManyPurchases },
 	recipient: { checkCanReceive },
 };
 
