@@ -2,7 +2,7 @@
  * Telegram Gift → Purchase → Get Many through n8n-core against the sandbox: a real buy lands in
  * the store's ledger and Get Many reads it back per account, filtered by status and age.
  */
-import { TestEngine, chain, errorOf, outputOf, packageNode } from './harness/engine';
+import { TestEngine, errorOf, outputOf, packageNode } from './harness/engine';
 import { silentLogger, startSandbox, type Sandbox } from '../../src/sandbox';
 import { getStore } from '../../src/store';
 import { getSharedPool } from '../../src/telegram';
