@@ -27,7 +27,7 @@ async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCreden
 	const ids = n8n.importWorkflows(workflows);
 	const active = workflows.filter(isActivatable).map((wf) => wf.id);
 	n8n.activate(active);
-	const logger = quietSandbox ? require(`${packageDir}/dist/src/sandbox`).silentLogger : undefined;
+	const logger = quietSandbox ? require(`${packageDir}/dist/src/sandbox`).silentLogger() : undefined;
 	const sandbox = await startPackageSandbox(packageDir, scenario, logger ? { logger } : {});
 	cleanup.add(() => sandbox.stop());
 	n8n.secrets.push(...secretsOf(sandbox.credentials));
