@@ -23,7 +23,7 @@ const R = 0;
 const DROPS = 20;
 const FIRST_DROP_MS = 30000; // n8n is packed, installed, started and active well before this
 const SPREAD_MS = 30000;
-const BENCH_GIFT_BASE = BigInt(process.env.BENCH_REACTION_GIFT_BASE || '8800000000000000001');
+const GIFT_BASE = 8800000000000000001n;
 
 function targets() {
 	return { p50: P / (2 * N) + 3 * R + 25, p95: P / N + 3 * R + 50 };
@@ -43,9 +43,9 @@ function scenario() {
 		accounts: Array.from({ length: N }, (_, i) => ({ id: String(710000001 + i), label: `react${i + 1}`, balance: 1_000_000, premium: true })),
 		channels: [{ id: '1710000001', title: 'Reaction bench', acceptsGifts: true }],
 		gifts: [
-			{ id: String(BENCH_GIFT_BASE - 1n), stars: 100, total: 1000 },
+			{ id: String(GIFT_BASE - 1n), stars: 100, total: 1000 },
 			...Array.from({ length: DROPS }, (_, i) => ({
-				id: String(BENCH_GIFT_BASE + BigInt(i)),
+				id: String(GIFT_BASE + BigInt(i)),
 				stars: 50,
 				total: 1000,
 				releaseAtMs: FIRST_DROP_MS + Math.floor(random() * SPREAD_MS),
@@ -100,7 +100,7 @@ async function run(emit) {
 	}
 	const cleanup = cleanupStack();
 	try {
-		const { run: n8nRun, sandbox } = await bootWithSandbox({ cleanup, scenario: scene, workflows, quietSandbox: !process.env.BENCH_REACTION_SANDBOX_LOG });
+		const { run: n8nRun, sandbox } = await bootWithSandbox({ cleanup, scenario: scene, workflows, quietSandbox: true });
 		const lead = sandbox.nowMs();
 		if (lead > FIRST_DROP_MS - 2000) return unavailable(emit, `n8n took until ${lead} ms of the scenario to start, past the first drop`);
 		const last = Math.max(...scene.gifts.map((g) => g.releaseAtMs ?? 0));
