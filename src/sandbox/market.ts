@@ -5,6 +5,8 @@
  * operation, so no timers are needed here. Errors carry Telegram's exact names.
  */
 import { crc32 } from 'node:zlib';
+
+import { formatPeer } from '../core/peer';
 import type { Scenario, ScenarioGift } from './scenario';
 
 export class MarketError extends Error {
@@ -89,8 +91,9 @@ interface DemandState {
 	taken: number;
 }
 
+/** The record's peer string: the user id, or the channel's Bot API id -(10^12 + id) as the core writes it. */
 export function peerKey(peer: PeerRef): string {
-	return peer.kind === 'channel' ? `-100${peer.id}` : peer.id;
+	return peer.kind === 'channel' ? formatPeer({ kind: 'channel', channelId: peer.id }) : peer.id;
 }
 
 export class Market {

@@ -5,6 +5,7 @@
  * decimal strings. `validateScenario` turns untrusted JSON into a `Scenario` or throws a
  * ScenarioError whose message names every bad field.
  */
+import { parsePeer } from '../core/peer';
 
 export interface ScenarioAccount {
 	id: string;
@@ -151,7 +152,11 @@ class Checker {
 		if (typeof value === 'number' && Number.isSafeInteger(value)) text = String(value);
 		else if (typeof value === 'string') text = value.trim();
 		if (text === undefined) return this.fail(path, 'must be an id (a string of digits)');
-		if (allowChannelMark && text.startsWith('-100')) text = text.slice(4);
+		if (allowChannelMark && text.startsWith('-')) {
+			// A marked channel id is the Bot API form -(10^12 + id), as the core parses it.
+			const peer = parsePeer(text);
+			if ('ok' in peer && peer.ok.kind === 'channel') text = peer.ok.channelId;
+		}
 		if (!/^[1-9][0-9]{0,18}$/.test(text) || BigInt(text) > 0x7fffffffffffffffn) {
 			return this.fail(path, allowChannelMark ? 'must be a positive id or a -100… channel id' : 'must be a positive id');
 		}

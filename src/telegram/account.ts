@@ -6,6 +6,7 @@
  */
 import type { GiftError } from '../core/gift';
 import type { Gift } from '../core/types';
+import { formatPeer, parsePeer } from '../core/peer';
 import type { TelegramServer } from './connection';
 import {
 	AccountError,
@@ -163,9 +164,6 @@ interface CallOptions {
 	retry: boolean;
 }
 
-const CHANNEL_PREFIX = '-100';
-const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{2,31})$/;
-const NUMERIC = /^-?\d+$/;
 
 export class TelegramAccount {
 	constructor(private readonly conn: AccountConnection) {}
@@ -339,18 +337,17 @@ export class TelegramAccount {
 	}
 
 	private async resolveUncached(input: string): Promise<ResolvedRecipient> {
-		if (input.toLowerCase() === 'me' || input.toLowerCase() === 'self') {
+		// The core's peer syntax is the one definition: a numeric id never becomes a username.
+		const parsed = parsePeer(input);
+		if ('error' in parsed) throw this.invalidRecipient(input, `is not valid: ${parsed.error}`);
+		const peer = parsed.ok;
+		if (peer.kind === 'self') {
 			const self = await this.whoAmI();
 			return { input, kind: 'self', id: self.id, chatId: self.id, title: self.firstName, username: self.username, peer: new Api.InputPeerSelf() };
 		}
-		if (NUMERIC.test(input)) {
-			if (input.startsWith(CHANNEL_PREFIX)) return this.resolveChannelId(input, input.slice(CHANNEL_PREFIX.length));
-			if (input.startsWith('-')) throw this.invalidRecipient(input, 'is a basic-group id; gifts go to users and channels (-100…)');
-			return this.resolveUserId(input);
-		}
-		const name = USERNAME.exec(input);
-		if (!name) throw this.invalidRecipient(input, 'is not "me", @username, a user id or a -100… channel id');
-		const resolved = await this.call(new Api.contacts.ResolveUsername({ username: name[1] }), { retry: true });
+		if (peer.kind === 'channel') return this.resolveChannelId(input, peer.channelId);
+		if (peer.kind === 'user') return this.resolveUserId(input, peer.userId);
+		const resolved = await this.call(new Api.contacts.ResolveUsername({ username: peer.username }), { retry: true });
 		if (resolved.peer instanceof Api.PeerUser) {
 			const userId = resolved.peer.userId;
 			const user = resolved.users.find((u) => u instanceof Api.User && u.id.equals(userId));
@@ -363,12 +360,12 @@ export class TelegramAccount {
 		throw this.invalidRecipient(input, 'does not name a user or a channel');
 	}
 
-	private async resolveUserId(input: string): Promise<ResolvedRecipient> {
+	private async resolveUserId(input: string, userId: string): Promise<ResolvedRecipient> {
 		const self = await this.whoAmI();
-		if (input === self.id) return this.resolveUncached('me').then((r) => ({ ...r, input }));
-		const accessHash = this.cachedAccessHash(input);
+		if (userId === self.id) return this.resolveUncached('me').then((r) => ({ ...r, input }));
+		const accessHash = this.cachedAccessHash(userId);
 		const users = await this.call(
-			new Api.users.GetUsers({ id: [new Api.InputUser({ userId: returnBigInt(input), accessHash: returnBigInt(accessHash ?? '0') })] }),
+			new Api.users.GetUsers({ id: [new Api.InputUser({ userId: returnBigInt(userId), accessHash: returnBigInt(accessHash ?? '0') })] }),
 			{ retry: true },
 		);
 		const user = users[0];
@@ -377,7 +374,7 @@ export class TelegramAccount {
 	}
 
 	private async resolveChannelId(input: string, bareId: string): Promise<ResolvedRecipient> {
-		const accessHash = this.cachedAccessHash(`-100${bareId}`) ?? this.cachedAccessHash(bareId);
+		const accessHash = this.cachedAccessHash(formatPeer({ kind: 'channel', channelId: bareId })) ?? this.cachedAccessHash(bareId);
 		const chats = await this.call(
 			new Api.channels.GetChannels({ id: [new Api.InputChannel({ channelId: returnBigInt(bareId), accessHash: returnBigInt(accessHash ?? '0') })] }),
 			{ retry: true },
@@ -419,7 +416,7 @@ export class TelegramAccount {
 			input,
 			kind: 'channel',
 			id,
-			chatId: `${CHANNEL_PREFIX}${id}`,
+			chatId: formatPeer({ kind: 'channel', channelId: id }),
 			title: channel.title ?? null,
 			username: channel.username ?? null,
 			peer: new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash ?? returnBigInt(0) }),

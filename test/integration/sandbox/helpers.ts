@@ -5,8 +5,8 @@ import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
 
 export const ALICE = '1000001';
 export const BOB = '1000002';
-export const CHANNEL = '2000001';
-export const CLOSED_CHANNEL = '2000002';
+export const CHANNEL = '2000000001';
+export const CLOSED_CHANNEL = '2000000002';
 
 export function baseScenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
 	return {

@@ -11,7 +11,7 @@ function market(extra: Record<string, unknown> = {}): { m: Market; clock: { t: n
 	const scenario = validateScenario({
 		seed: 1,
 		accounts: [{ id: '1', balance: 100 }, { id: '2', balance: 1000, premium: true }],
-		channels: [{ id: '-1009', title: 'c' }],
+		channels: [{ id: '-1000000000009', title: 'c' }],
 		gifts: [{ id: '10', stars: 30, total: 5, releaseAtMs: 1000 }],
 		...extra,
 	});

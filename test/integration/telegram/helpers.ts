@@ -10,15 +10,15 @@ import { ClientPool, type AccountCredentials, type PoolOptions } from '../../../
 export const ALICE = '1000001';
 export const BOB = '1000002';
 export const CAROL = '1000003';
-export const CHANNEL = '2000001';
-export const CLOSED_CHANNEL = '2000002';
+export const CHANNEL = '2000000001';
+export const CLOSED_CHANNEL = '2000000002';
 
 export function scenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
 	return {
 		seed: 11,
 		accounts: [
 			{ id: ALICE, label: 'Alice', username: 'alice', balance: 1000, premium: false },
-			{ id: BOB, label: 'Bob', username: 'bob', balance: 1000, premium: true },
+			{ id: BOB, label: 'Bob', username: 'bobby', balance: 1000, premium: true },
 			{ id: CAROL, label: 'Carol', username: 'carol', balance: 50, premium: false },
 		],
 		channels: [

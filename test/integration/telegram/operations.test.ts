@@ -46,14 +46,14 @@ describe('account operations against the sandbox', () => {
 
 	it('resolves me, @username, user ids and -100 channel ids; numeric ids never become usernames', async () => {
 		expect(await alice.resolveRecipient('me')).toMatchObject({ kind: 'self', id: ALICE });
-		expect(await alice.resolveRecipient('@bob')).toMatchObject({ kind: 'user', id: BOB, chatId: BOB, username: 'bob' });
+		expect(await alice.resolveRecipient('@bobby')).toMatchObject({ kind: 'user', id: BOB, chatId: BOB, username: 'bobby' });
 		expect(await alice.resolveRecipient('@giftschan')).toMatchObject({ kind: 'channel', id: CHANNEL, chatId: `-100${CHANNEL}` });
 		const resolveCalls = w.sandbox.record().calls['contacts.resolveUsername'] ?? 0;
 		expect(await alice.resolveRecipient(BOB)).toMatchObject({ kind: 'user', id: BOB });
 		expect(await alice.resolveRecipient(`-100${CLOSED_CHANNEL}`)).toMatchObject({ kind: 'channel', id: CLOSED_CHANNEL, title: 'Closed' });
 		expect(await alice.resolveRecipient(ALICE)).toMatchObject({ kind: 'self' });
 		expect(w.sandbox.record().calls['contacts.resolveUsername'] ?? 0).toBe(resolveCalls);
-		await expect(alice.resolveRecipient('-12345')).rejects.toThrow(/basic-group id/);
+		await expect(alice.resolveRecipient('-12345')).rejects.toThrow(/basic groups cannot receive gifts/);
 		await expect(alice.resolveRecipient('not a peer!')).rejects.toThrow(TelegramError);
 		await expect(alice.resolveRecipient('@nobody_here')).rejects.toMatchObject({ buyReason: 'peer_invalid' });
 	});
@@ -62,8 +62,8 @@ describe('account operations against the sandbox', () => {
 		expect(await alice.canReceiveGifts(`-100${CHANNEL}`)).toEqual({ ok: true, reason: null, detail: null });
 		expect(await alice.canReceiveGifts(`-100${CLOSED_CHANNEL}`)).toMatchObject({ ok: false, reason: 'recipient_cannot_receive' });
 		expect(await alice.canReceiveGifts('@nobody_here')).toMatchObject({ ok: false, reason: 'peer_invalid' });
-		expect(await alice.canReceiveGifts('@bob', '5001')).toEqual({ ok: true, reason: null, detail: null });
-		expect(await alice.canReceiveGifts('@bob', '5003')).toMatchObject({ ok: false, reason: 'premium_required' });
+		expect(await alice.canReceiveGifts('@bobby', '5001')).toEqual({ ok: true, reason: null, detail: null });
+		expect(await alice.canReceiveGifts('@bobby', '5003')).toMatchObject({ ok: false, reason: 'premium_required' });
 		expect(await bob.canReceiveGifts('@alice', '5003')).toMatchObject({ ok: true });
 		expect(await alice.canReceiveGifts('me', '999999')).toMatchObject({ ok: false, reason: 'gift_not_found' });
 	});
