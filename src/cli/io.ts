@@ -1,7 +1,8 @@
 /** What a CLI command touches outside itself; tests pass their own to capture output. */
 import { readFileSync } from 'node:fs';
 
-import { CliError } from './cli';
+import { ValidationError } from '../core/validate';
+import { CliError, parseFlags } from './cli';
 
 export interface CliIo {
 	stdout(text: string): void;
@@ -32,4 +33,40 @@ export function readJsonFile(io: CliIo, path: string, flag: string): unknown {
 		problem = `cannot read ${flag} ${path}${typeof code === 'string' ? ` (${code})` : ''}`;
 	}
 	throw new CliError(problem);
+}
+
+/**
+ * Reads a command's flags, answering --help and usage mistakes itself: returns the flags, or the
+ * exit code to stop with (0 after --help, 2 for a bad flag or a missing `required` option).
+ */
+export function readCommandFlags(
+	io: CliIo,
+	argv: string[],
+	spec: Record<string, 'string' | 'boolean'>,
+	usage: string,
+	required: string,
+): Record<string, string | boolean> | number {
+	let flags: Record<string, string | boolean>;
+	try {
+		flags = parseFlags(argv, { ...spec, help: 'boolean' });
+	} catch (error) {
+		io.stderr(`${(error as Error).message}\n${usage}`);
+		return 2;
+	}
+	if (flags.help) {
+		io.stdout(usage);
+		return 0;
+	}
+	if (typeof flags[required] !== 'string') {
+		io.stderr(`option --${required} FILE is required\n${usage}`);
+		return 2;
+	}
+	return flags;
+}
+
+/** One line for a failed command: bad input (ValidationError, CliError) as is, anything else still without a stack. */
+export function commandFailure(io: CliIo, command: string, error: unknown): number {
+	const known = error instanceof ValidationError || error instanceof CliError;
+	io.stderr(`${command}: ${known ? (error as Error).message : `unexpected error: ${String(error)}`}\n`);
+	return 1;
 }

@@ -4,39 +4,21 @@
  * Exit codes: 0 planned, 1 bad input (the message names the field and item index), 2 usage.
  */
 import { plan } from '../core/planner';
-import { ValidationError } from '../core/validate';
-import { CliError, parseFlags } from './cli';
-import { processIo, readJsonFile, type CliIo } from './io';
+import { CliError } from './cli';
+import { commandFailure, processIo, readCommandFlags, readJsonFile, type CliIo } from './io';
 
 const USAGE = 'usage: n8n-nodes-telegram-gifts plan --input FILE [--seed N]\n';
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
-	let flags: Record<string, string | boolean>;
+	const flags = readCommandFlags(io, argv, { input: 'string', seed: 'string' }, USAGE, 'input');
+	if (typeof flags === 'number') return flags;
 	try {
-		flags = parseFlags(argv, { input: 'string', seed: 'string', help: 'boolean' });
-	} catch (error) {
-		io.stderr(`${(error as Error).message}\n${USAGE}`);
-		return 2;
-	}
-	if (flags.help) {
-		io.stdout(USAGE);
-		return 0;
-	}
-	if (typeof flags.input !== 'string') {
-		io.stderr(`option --input FILE is required\n${USAGE}`);
-		return 2;
-	}
-	try {
-		const input = readJsonFile(io, flags.input, '--input');
+		const input = readJsonFile(io, flags.input as string, '--input');
 		const withOverrides = applyOverrides(input, flags.seed, io.nowSec());
 		io.stdout(JSON.stringify(plan(withOverrides), null, 2) + '\n');
 		return 0;
 	} catch (error) {
-		// Bad input (ValidationError, CliError) is the expected case; anything else is still shown
-		// as one line, never as a stack trace.
-		const known = error instanceof ValidationError || error instanceof CliError;
-		io.stderr(`plan: ${known ? error.message : `unexpected error: ${String(error)}`}\n`);
-		return 1;
+		return commandFailure(io, 'plan', error);
 	}
 }
 

@@ -89,6 +89,10 @@ describe('plan command', () => {
 		expect(await planOf([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--input FILE is required/) });
 		expect(await planOf(['--inptu', 'x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown option --inptu/) });
 		expect(await planOf(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: n8n-nodes-telegram-gifts plan/) });
+		expect(await reportOf([])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--plan FILE is required/) });
+		expect(await reportOf(['--plna', 'x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown option --plna/) });
+		expect(await reportOf(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: n8n-nodes-telegram-gifts report/) });
+		expect(await reportOf(['--plan', join(dir, 'missing.json')])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^report: cannot read --plan .*missing\.json \(ENOENT\)\n$/) });
 	});
 
 	it('fills options.nowSec from the clock when the file has none', async () => {
