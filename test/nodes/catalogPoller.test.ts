@@ -13,27 +13,10 @@ import {
 	type SeenStore,
 } from '../../nodes/TelegramGiftTrigger/transport/catalogPoller';
 import { classifyFailure } from '../../nodes/TelegramGiftTrigger/transport/accountSource';
+import { gift as limitedGift } from '../unit/core/fixtures';
 
-const gift = (id: string, over: Partial<Gift> = {}): Gift => ({
-	id,
-	stars: 100,
-	convertStars: null,
-	limited: true,
-	soldOut: false,
-	availabilityRemains: 10,
-	availabilityTotal: 10,
-	requirePremium: null,
-	limitedPerUser: null,
-	perUserTotal: null,
-	perUserRemains: null,
-	lockedUntil: null,
-	title: null,
-	upgradeStars: null,
-	firstSaleDate: null,
-	lastSaleDate: null,
-	stickerDocumentId: null,
-	...over,
-});
+const gift = (id: string, over: Partial<Gift> = {}): Gift =>
+	limitedGift({ id, stars: 100, availabilityRemains: 10, availabilityTotal: 10, ...over });
 
 /** Time only moves when the loop sleeps: every poll is at a known instant. */
 class FakeClock implements Clock {
