@@ -15,22 +15,12 @@ const { createPoller, pollerKind } = require('./lib/poller');
 const { startSandboxProcess } = require('./lib/sandbox-process');
 
 const { ClientPool } = load('src/telegram');
+const { mulberry32 } = load('src/core');
 
 const P = 1000;
 const DROPS = 20;
 const LEAD_MS = 5000; // connections, store and baseline poll of all six configurations happen before the first drop
 const SPREAD_MS = 10000;
-
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function dropScenario({ seed, accounts, drops, leadMs, spreadMs, latencyMs, catalog = 1 }) {
 	const random = mulberry32(seed);
