@@ -147,6 +147,15 @@ class N8n {
 		}
 	}
 
+	/**
+	 * Marks every imported workflow active. One CLI call on 1.x (each call boots n8n's CLI for
+	 * ~4 s, so per-id activation of dozens of workflows takes minutes); 2.x publishes per id.
+	 */
+	activateAll(ids) {
+		if (this.major >= 2) this.activate(ids);
+		else this.cli(['update:workflow', '--all', '--active=true']);
+	}
+
 	/** Starts `n8n start` in its own process group; resolves with the startup time once the editor is up. */
 	async start({ timeoutMs = 120000 } = {}) {
 		if (this.child) throw new Error('n8n is already running');

@@ -386,6 +386,17 @@ export class Market {
 		this.account(accountId).balance = stars;
 		this.changed();
 	}
+
+	/**
+	 * Competing demand that starts now (a scenario's `demand` entries start at fixed scenario times;
+	 * this one starts when a test decides the run it disturbs has begun).
+	 */
+	addDemand(giftId: string, perSecond: number): void {
+		if (!this.gifts.has(giftId)) throw new Error(`no gift ${giftId}`);
+		this.advance();
+		this.demand.push({ giftId, startMs: this.advancedTo, perSecond, taken: 0 });
+		this.changed();
+	}
 }
 
 function demandUnitsOf(d: DemandState, g: GiftState, t: number): number {

@@ -49,6 +49,18 @@ describe('market on an injected clock', () => {
 		expect(m.gifts.get('10')!.demandSold).toBe(5);
 	});
 
+	test('demand added at run time starts then, not at the scenario start', () => {
+		const { m, clock } = market();
+		clock.t = 4000;
+		expect(m.catalog()[0].remains).toBe(5);
+		m.addDemand('10', 2);
+		expect(m.catalog()[0].remains).toBe(5);
+		expect(m.nextEventAtMs()).toBe(6500);
+		clock.t = 5000;
+		expect(m.catalog()[0].remains).toBe(3);
+		expect(() => m.addDemand('99', 1)).toThrow('no gift 99');
+	});
+
 	test('purchases charge, limit, and refuse stale or reused forms', () => {
 		const { m, clock } = market({ formTtlMs: 500 });
 		clock.t = 1000;

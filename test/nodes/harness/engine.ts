@@ -235,7 +235,7 @@ export class TestEngine {
 }
 
 /** Output items (json only) of a node's first run, per output. */
-export function outputOf(run: IRun, nodeName: string): IDataObject[][] {
+export function outputOf(run: Pick<IRun, 'data'>, nodeName: string): IDataObject[][] {
 	const task = run.data.resultData.runData[nodeName]?.[0];
 	if (!task) throw new Error(`node "${nodeName}" did not run`);
 	return (task.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json));
