@@ -163,8 +163,8 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 
 	beforeAll(async () => {
 		run = await prepareRun({ cleanup, n8nEnv: { TELEGRAM_GIFTS_DB: storePath } });
-		// One more world for the SIGKILL case after the matrix.
-		for (let index = 0; index <= CASES.length; index++) {
+		// Two more worlds after the matrix: bad input, and the SIGKILL case.
+		for (let index = 0; index < CASES.length + 2; index++) {
 			const scenario = index < CASES.length ? { ...BALANCES, ...(CASES[index]!.scenario ?? {}) } : BALANCES;
 			const world = await startWorld(null, scenario);
 			slots.push({ index, world, runKey: `reliability-n8n:${index}:${stamp}`, pipelineId: `relPipe${index}`, replayId: `relReplay${index}`, claimed: new Set(), answers: [] });
@@ -224,8 +224,43 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 		expect({ ...line, outcome: undefined, ms: undefined, leaks }).toEqual({ stage: 'n8n', case: name, outcome: undefined, ms: undefined, ...ZERO, leaks: [] });
 	}, 120_000);
 
-	it('n8n killed (SIGKILL) in the middle of a buy, restarted, and the workflow run again', async () => {
+	/** Plan items a user (or another workflow) posts to the Buy workflow, as raw JSON text. */
+	const BAD_ITEMS: Array<{ name: string; body: string; names: RegExp }> = (() => {
+		const op = (extra: string) => `{"opKey":"${'e'.repeat(32)}","accountId":"1000001","recipient":"${CHANNEL}","giftId":"7001","price":100,"quantity":1${extra}}`;
+		return [
+			{ name: 'an empty object', body: '{"operations":[{}]}', names: /Plan item field "opKey" \(item 0\)/ },
+			{ name: 'giftId as a 64-bit JSON number', body: `{"operations":[${op(',"giftId":5170145012310081615')}]}`, names: /Plan item field "giftId" \(item 0\)/ },
+			{ name: 'a negative price', body: `{"operations":[${op(',"price":-1')}]}`, names: /Plan item field "price" \(item 0\)/ },
+			{ name: 'a malformed recipient, item 2 of 2', body: `{"operations":[${op('')},${op(',"recipient":"-100abc"')}]}`, names: /Plan item field "recipient" \(item 1\)/ },
+			{ name: 'quantity as text', body: `{"operations":[${op(',"quantity":"lots"')}]}`, names: /Plan item field "quantity" \(item 0\)/ },
+		];
+	})();
+
+	it.each(BAD_ITEMS.map((b) => [b.name, b] as const))('bad plan items through the webhook: %s', async (name, bad) => {
 		const slot = slots[CASES.length]!;
+		const started = Date.now();
+		const res = await fetch(`${run.n8n.url}/webhook/reliability-${slot.index}-replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bad.body });
+		const answer = `HTTP ${res.status} ${await res.text()}`;
+		const execution = await nextExecution(slot, slot.replayId);
+		const error = execution.data.resultData.error as (Error & { description?: unknown }) | undefined;
+		const message = error?.message ?? '(no error)';
+		const unclear = !bad.names.test(message) || looksLikeCrash(message) || looksLikeCrash(answer);
+		const leaks = leaksIn([runText(execution), answer, ...slot.world.sandboxLog].join('\n'), slot.world.forms);
+		const line = recordCase({
+			stage: 'n8n',
+			case: `bad plan items through the webhook: ${name}`,
+			outcome: `${error?.name ?? 'no error'}: ${message}`,
+			ms: Date.now() - started,
+			...ZERO,
+			overspendStars: slot.world.paid().reduce((sum, p) => sum + p.stars, 0),
+			secretsLeaked: leaks.length,
+			unclearErrors: unclear ? 1 : 0,
+		});
+		expect({ message, unclear, line }).toEqual({ message: expect.stringMatching(bad.names), unclear: false, line: { ...line, ...ZERO } });
+	});
+
+	it('n8n killed (SIGKILL) in the middle of a buy, restarted, and the workflow run again', async () => {
+		const slot = slots[CASES.length + 1]!;
 		const { world } = slot;
 		const started = Date.now();
 		// What the killed execution planned (n8n saves no run data for it): the core's plan() on
