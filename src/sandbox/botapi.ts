@@ -59,7 +59,8 @@ export interface BotFaultSpec {
 	method?: string;
 	/** Only calls for this chat_id (any chat when absent). */
 	chatId?: string;
-	kind: '429' | '403';
+	/** 429 flood, 403 blocked/not a member, 401 the token rejected (revoked by @BotFather, for `times` calls). */
+	kind: '429' | '403' | '401';
 	/** Seconds for 429 (default 1). Calls in the same scope are refused until it has passed. */
 	retryAfter?: number;
 	/** How many matching calls fail (default 1). */
@@ -182,6 +183,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions): Promise<FakeB
 		const fault = faults[index];
 		if (--fault.remaining <= 0) faults.splice(index, 1);
 		if (fault.spec.kind === '403') return new BotApiFailure(403, fault.spec.description ?? forbiddenDescription(chatId));
+		if (fault.spec.kind === '401') return new BotApiFailure(401, 'Unauthorized');
 		const retryAfter = fault.spec.retryAfter ?? 1;
 		floodUntil.set(fault.spec.chatId ?? '*', atMs + retryAfter * 1000);
 		return tooManyRequests(retryAfter);
@@ -220,7 +222,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions): Promise<FakeB
 		calls: () => callLog.map((c) => ({ ...c, params: { ...c.params } })),
 		messages: () => messageLog.map((m) => ({ ...m })),
 		inject(spec: BotFaultSpec): void {
-			if (spec.kind !== '429' && spec.kind !== '403') throw new Error(`inject: kind must be "429" or "403"`);
+			if (spec.kind !== '429' && spec.kind !== '403' && spec.kind !== '401') throw new Error(`inject: kind must be "429", "403" or "401"`);
 			const method = spec.method === undefined ? null : canonicalMethod(spec.method);
 			if (spec.method !== undefined && method === null) throw new Error(`inject: unknown method "${spec.method}"`);
 			if (spec.chatId !== undefined && normalizeChatId(spec.chatId) === null) {

@@ -38,7 +38,10 @@ interface N8nInstance {
 }
 interface PreparedRun { n8n: N8nInstance; packageDir: string; install: { version: string } }
 interface Cleanup { add(fn: () => unknown): void; run(): Promise<void> }
-const { prepareRun } = require('../../scripts/e2e/harness') as { prepareRun(opts: object): Promise<PreparedRun> };
+const { prepareRun, ownerLogin } = require('../../scripts/e2e/harness') as {
+	prepareRun(opts: object): Promise<PreparedRun>;
+	ownerLogin(n8n: N8nInstance): Promise<string>;
+};
 const { cleanupStack, sleep } = require('../../scripts/e2e/util') as { cleanupStack(): Cleanup; sleep(ms: number): Promise<void> };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -163,8 +166,8 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 
 	beforeAll(async () => {
 		run = await prepareRun({ cleanup, n8nEnv: { TELEGRAM_GIFTS_DB: storePath } });
-		// Two more worlds after the matrix: bad input, and the SIGKILL case.
-		for (let index = 0; index < CASES.length + 2; index++) {
+		// Three more worlds after the matrix: bad input, the SIGKILL case, the retried execution.
+		for (let index = 0; index < CASES.length + 3; index++) {
 			const scenario = index < CASES.length ? { ...BALANCES, ...(CASES[index]!.scenario ?? {}) } : BALANCES;
 			const world = await startWorld(null, scenario);
 			slots.push({ index, world, runKey: `reliability-n8n:${index}:${stamp}`, pipelineId: `relPipe${index}`, replayId: `relReplay${index}`, claimed: new Set(), answers: [] });
@@ -190,14 +193,14 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 		return await nextExecution(slot, workflowId);
 	}
 
-	async function nextExecution(slot: Slot, workflowId: string): Promise<CaseRun> {
+	async function nextExecution(slot: Slot, workflowId: string): Promise<CaseRun & { id: string; status: string }> {
 		const deadline = Date.now() + 60_000;
 		for (;;) {
 			const rows = await run.n8n.executions({ workflowId, withData: true });
 			const row = rows.find((r) => r.stoppedAt && r.data && !slot.claimed.has(r.id));
 			if (row) {
 				slot.claimed.add(row.id);
-				return { data: row.data! };
+				return { data: row.data!, id: row.id, status: row.status };
 			}
 			if (Date.now() > deadline) throw new Error(`no finished execution of ${workflowId} within 60 s; n8n log:\n${run.n8n.logTail(20)}`);
 			await sleep(200);
@@ -328,6 +331,50 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 		expect(paidAtKill).toBeGreaterThan(0);
 		expect({ ...line, outcome: undefined, ms: undefined }).toEqual({ ...line, outcome: undefined, ms: undefined, ...ZERO });
 	}, 240_000);
+
+	it("the report fails (bot token rejected) and the user retries the failed execution with n8n's Retry", async () => {
+		const slot = slots[CASES.length + 2]!;
+		const { world } = slot;
+		const started = Date.now();
+		world.sandbox.botApi!.inject({ kind: '401', times: 1 });
+		const first = await execute(slot, slot.pipelineId, `reliability-${slot.index}`, {});
+		const failed = (await run.n8n.executions({ workflowId: slot.pipelineId })).find((r) => slot.claimed.has(r.id) && r.status === 'error');
+		expect(failed).toBeDefined();
+		const paidBeforeRetry = world.paid().length;
+		// What the editor's "Retry with original workflow" sends.
+		const cookie = await ownerLogin(run.n8n);
+		const res = await fetch(`${run.n8n.url}/rest/executions/${failed!.id}/retry`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify({ loadWorkflow: false }),
+		});
+		const answer = `HTTP ${res.status} ${await res.text()}`;
+		expect(answer).toMatch(/^HTTP 200/);
+		const retried = await nextExecution(slot, slot.pipelineId);
+		await sleep(100);
+		const c = { name: 'retry', unreachableChats: [] };
+		// Both executions owe the report; the retry delivers the one the first could not.
+		const figures = caseFigures(world, c, [first, retried], [...slot.answers, answer]);
+		const messages = world.sandbox.record().botMessages;
+		const chats = new Set((outputOf(first, 'Plan')[0] ?? []).map((op) => String(op.accountId)));
+		const lostReports = [...chats].filter((chat) => !messages.some((m) => m.chatId === chat && /\d/.test(m.text ?? ''))).length;
+		const firstError = first.data.resultData.error?.message ?? '(none)';
+		const line = recordCase({
+			stage: 'n8n',
+			case: "report refused (bot token rejected), the failed execution retried with n8n's Retry",
+			outcome: `${figures.outcome.split('; results')[0]}; first execution: ${firstError}; retry: ${retried.status}, ${paidBeforeRetry} → ${world.paid().length} paid, ${messages.length} bot messages`,
+			ms: Date.now() - started,
+			...ZERO,
+			doubleBuys: figures.doubleBuys,
+			overspendStars: figures.overspendStars,
+			lostReports,
+			secretsLeaked: figures.secretsLeaked,
+			unclearErrors: figures.unclearErrors,
+		});
+		expect(firstError).toMatch(/Bot API rejected the bot token/);
+		expect(retried.status).toBe('success');
+		expect({ ...line, outcome: undefined, ms: undefined }).toEqual({ ...line, outcome: undefined, ms: undefined, ...ZERO });
+	}, 120_000);
 
 	it("secret scan of what n8n wrote: its log, database (credentials, execution data), event log; and the package's store", async () => {
 		const started = Date.now();

@@ -246,6 +246,17 @@ describe('429 and 403', () => {
 		expect(results[1].error).toBe('sendSticker: Forbidden: bot was blocked by the user (403)');
 		expect(server.messages().map((m) => m.chatId)).toEqual([other, other]);
 	});
+
+	test('a token revoked for a while (injected 401) fails every chat as unauthorized without knocking again, then works again', async () => {
+		server.inject({ kind: '401', times: 1 });
+		const first = await client().sendText({ chatIds: [CHANNEL, USER], text: 'report' });
+		expect(first.map((r) => [r.ok, r.reason, r.retryable])).toEqual([
+			[false, 'unauthorized', false],
+			[false, 'unauthorized', false],
+		]);
+		const again = await client().sendText({ chatIds: [CHANNEL], text: 'report' });
+		expect(again.map((r) => [r.ok, r.error])).toEqual([[true, undefined]]);
+	});
 });
 
 describe('the fake Bot API itself', () => {
