@@ -45,6 +45,7 @@ const STORE_METHODS: readonly StoreMethod[] = [
 	'claimPurchase',
 	'markSent',
 	'settlePurchase',
+	'ledgerStep',
 	'getPurchase',
 	'listPurchases',
 	'spentSince',

@@ -17,6 +17,7 @@ import type {
 	LedgerEntry,
 	LedgerQuery,
 	LedgerStatus,
+	LedgerStep,
 	NewLedgerEntry,
 	SeenGift,
 	SeenGiftsUpdate,
@@ -171,6 +172,29 @@ function toSeenGift(row: SeenRow): SeenGift {
 	};
 }
 
+// One statement, so the claim is atomic across processes too: a new unit is inserted, a failed
+// one is re-armed, anything else is left untouched (changes = 0).
+const CLAIM_SQL = `INSERT INTO purchase_ledger
+		(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, sent_at_ms, updated_at_ms)
+	 VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?)
+	 ON CONFLICT (op_key, unit_index) DO UPDATE SET
+		account_id = excluded.account_id, recipient = excluded.recipient, gift_id = excluded.gift_id,
+		price = excluded.price, status = 'pending', reason = NULL, created_at_ms = excluded.created_at_ms,
+		sent_at_ms = NULL, updated_at_ms = excluded.updated_at_ms
+	 WHERE purchase_ledger.status = 'failed'`;
+const MARK_SENT_SQL = 'UPDATE purchase_ledger SET sent_at_ms = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?';
+const SETTLE_SQL = 'UPDATE purchase_ledger SET status = ?, reason = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?';
+
+function claimParams(entry: NewLedgerEntry): unknown[] {
+	return [entry.opKey, entry.unitIndex, entry.accountId, entry.recipient, entry.giftId, entry.price, entry.atMs, entry.atMs];
+}
+
+/** The row a granted claim writes. */
+function freshEntry(entry: NewLedgerEntry): LedgerEntry {
+	const { opKey, unitIndex, accountId, recipient, giftId, price, atMs } = entry;
+	return { opKey, unitIndex, accountId, recipient, giftId, price, status: 'pending', reason: null, createdAtMs: atMs, sentAtMs: null, updatedAtMs: atMs };
+}
+
 /** Ids bound in one IN (...) list: well below SQLite's host-parameter limit (999 in old builds). */
 const SQL_IDS_PER_STATEMENT = 500;
 
@@ -183,6 +207,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class SqliteGiftStore implements GiftStore {
 	private queue: Promise<unknown> = Promise.resolve();
 	private closed = false;
+	/** ledgerStep calls waiting for their turn in the FIFO (written together). */
+	private pendingSteps: Array<{ step: LedgerStep; resolve: (result: ClaimResult | null) => void; reject: (error: unknown) => void }> = [];
 
 	private constructor(
 		private readonly conn: SqliteConnection,
@@ -298,19 +324,7 @@ export class SqliteGiftStore implements GiftStore {
 
 	claimPurchase(entry: NewLedgerEntry): Promise<ClaimResult> {
 		return this.serial(async () => {
-			// One statement, so the claim is atomic across processes too: a new unit is inserted, a
-			// failed one is re-armed, anything else is left untouched (changes = 0).
-			const { changes } = await this.conn.run(
-				`INSERT INTO purchase_ledger
-					(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, sent_at_ms, updated_at_ms)
-				 VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?)
-				 ON CONFLICT (op_key, unit_index) DO UPDATE SET
-					account_id = excluded.account_id, recipient = excluded.recipient, gift_id = excluded.gift_id,
-					price = excluded.price, status = 'pending', reason = NULL, created_at_ms = excluded.created_at_ms,
-					sent_at_ms = NULL, updated_at_ms = excluded.updated_at_ms
-				 WHERE purchase_ledger.status = 'failed'`,
-				[entry.opKey, entry.unitIndex, entry.accountId, entry.recipient, entry.giftId, entry.price, entry.atMs, entry.atMs],
-			);
+			const { changes } = await this.conn.run(CLAIM_SQL, claimParams(entry));
 			const row = await this.conn.get<LedgerRow>('SELECT * FROM purchase_ledger WHERE op_key = ? AND unit_index = ?', [entry.opKey, entry.unitIndex]);
 			if (!row) throw new Error(`Ledger entry ${entry.opKey}#${entry.unitIndex} vanished after its claim`);
 			return { claimed: changes > 0, entry: toLedgerEntry(row) } as ClaimResult;
@@ -319,18 +333,63 @@ export class SqliteGiftStore implements GiftStore {
 
 	markSent(opKey: string, unitIndex: number, atMs: number): Promise<void> {
 		return this.serial(async () => {
-			await this.conn.run('UPDATE purchase_ledger SET sent_at_ms = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?', [atMs, atMs, opKey, unitIndex]);
+			await this.conn.run(MARK_SENT_SQL, [atMs, atMs, opKey, unitIndex]);
 		});
 	}
 
 	settlePurchase(opKey: string, unitIndex: number, outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number }): Promise<void> {
 		return this.serial(async () => {
-			const { changes } = await this.conn.run(
-				'UPDATE purchase_ledger SET status = ?, reason = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?',
-				[outcome.status, outcome.reason, outcome.atMs, opKey, unitIndex],
-			);
+			const { changes } = await this.conn.run(SETTLE_SQL, [outcome.status, outcome.reason, outcome.atMs, opKey, unitIndex]);
 			if (changes === 0) throw new Error(`No ledger entry ${opKey}#${unitIndex} to settle`);
 		});
+	}
+
+	ledgerStep(step: LedgerStep): Promise<ClaimResult | null> {
+		if (this.closed) return Promise.reject(new Error(`The store ${this.location} is closed`));
+		return new Promise((resolve, reject) => {
+			// Group commit: every step queued until the FIFO reaches them is written in one turn
+			// (several accounts buying in parallel each queue one step per payment).
+			this.pendingSteps.push({ step, resolve, reject });
+			if (this.pendingSteps.length === 1) void this.serial(() => this.writePendingSteps());
+		});
+	}
+
+	private async writePendingSteps(): Promise<void> {
+		const batch = this.pendingSteps.splice(0);
+		await Promise.all(
+			batch.map(async ({ step, resolve, reject }) => {
+				try {
+					resolve(await this.writeStep(step));
+				} catch (error) {
+					reject(error);
+				}
+			}),
+		);
+	}
+
+	/**
+	 * One step's statements. They touch different rows, so they are handed to sqlite together (one
+	 * wait instead of one per statement); all of them finish before this returns.
+	 */
+	private async writeStep(step: LedgerStep): Promise<ClaimResult | null> {
+		const { settle, markSent, claim } = step;
+		const [settled, , claimed] = await Promise.allSettled([
+			settle ? this.conn.run(SETTLE_SQL, [settle.outcome.status, settle.outcome.reason, settle.outcome.atMs, settle.opKey, settle.unitIndex]) : null,
+			markSent ? this.conn.run(MARK_SENT_SQL, [markSent.atMs, markSent.atMs, markSent.opKey, markSent.unitIndex]) : null,
+			claim ? this.conn.run(CLAIM_SQL, claimParams(claim)) : null,
+		]).then((results) =>
+			results.map((r) => {
+				if (r.status === 'rejected') throw r.reason;
+				return r.value;
+			}),
+		);
+		if (settle && settled?.changes === 0) throw new Error(`No ledger entry ${settle.opKey}#${settle.unitIndex} to settle`);
+		if (!claim) return null;
+		// A granted claim wrote exactly the fresh row: no need to read it back.
+		if (claimed && claimed.changes > 0) return { claimed: true, entry: freshEntry(claim) };
+		const row = await this.conn.get<LedgerRow>('SELECT * FROM purchase_ledger WHERE op_key = ? AND unit_index = ?', [claim.opKey, claim.unitIndex]);
+		if (!row) throw new Error(`Ledger entry ${claim.opKey}#${claim.unitIndex} vanished after its claim`);
+		return { claimed: false, entry: toLedgerEntry(row) } as ClaimResult;
 	}
 
 	getPurchase(opKey: string, unitIndex: number): Promise<LedgerEntry | null> {

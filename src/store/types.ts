@@ -66,6 +66,16 @@ export type ClaimResult =
 	/** The unit is already pending/unknown/bought: it must not be sent again. */
 	| { claimed: false; entry: LedgerEntry };
 
+/** A buyer's ledger writes on different units, made in one go (GiftStore.ledgerStep). */
+export interface LedgerStep {
+	/** As settlePurchase. */
+	settle?: { opKey: string; unitIndex: number; outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number } };
+	/** As markSent. */
+	markSent?: { opKey: string; unitIndex: number; atMs: number };
+	/** As claimPurchase. */
+	claim?: NewLedgerEntry;
+}
+
 export interface LedgerQuery {
 	statuses?: LedgerStatus[];
 	accountId?: string;
@@ -105,6 +115,14 @@ export interface GiftStore {
 		unitIndex: number,
 		outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number },
 	): Promise<void>;
+	/**
+	 * Up to three of the writes above, for different units, in one round trip to the database (the
+	 * buyer's pipeline: record this unit's send, claim the next unit, settle the previous one). Each
+	 * has exactly the effect of its own method and is atomic on its own; they are not one
+	 * transaction, and no order between them matters. Resolves once all are written, with the
+	 * claim's result (null without a claim); rejects if any of them failed.
+	 */
+	ledgerStep(step: LedgerStep): Promise<ClaimResult | null>;
 	getPurchase(opKey: string, unitIndex: number): Promise<LedgerEntry | null>;
 	/** Matching entries, oldest first. */
 	listPurchases(query?: LedgerQuery): Promise<LedgerEntry[]>;
