@@ -104,6 +104,14 @@ export interface PaymentFormInfo {
 	invoice: Api.InputInvoiceStarGift;
 }
 
+export interface PaymentAnswer {
+	/**
+	 * The balance carried by the payment's answer (an updateStarsBalance among its updates), or null
+	 * when the answer carried none: Telegram may push that update separately instead.
+	 */
+	balanceAfter: StarsBalance | null;
+}
+
 export interface SavedGiftInfo {
 	giftId: string;
 	/** Sender user id, when visible. */
@@ -489,12 +497,16 @@ export class TelegramAccount {
 		return { formId: form.formId.toString(), amount, form, invoice };
 	}
 
-	/** Step 2: pays the form. Never retried; a DeadlineError/NetworkError here means "outcome unknown". */
-	async sendStarsForm(form: PaymentFormInfo): Promise<void> {
-		await this.call(new Api.payments.SendStarsForm({ formId: form.form.formId, invoice: form.invoice }), {
+	/**
+	 * Step 2: pays the form. Never retried; a DeadlineError/NetworkError here means "outcome unknown".
+	 * Resolves with what the answer says about the account after paying.
+	 */
+	async sendStarsForm(form: PaymentFormInfo): Promise<PaymentAnswer> {
+		const result = await this.call(new Api.payments.SendStarsForm({ formId: form.form.formId, invoice: form.invoice }), {
 			retry: false,
 			deadlineMs: this.conn.policy.sendDeadlineMs,
 		});
+		return { balanceAfter: result instanceof Api.payments.PaymentResult ? starsBalanceIn(result.updates) : null };
 	}
 
 	/** Gifts saved on a recipient's profile (newest first as Telegram returns them), up to `max`. */
@@ -546,6 +558,18 @@ export class TelegramAccount {
 		}
 		throw new TelegramError(this.context('payments.GetStarGifts'), 400, 'STARGIFT_NOT_FOUND');
 	}
+}
+
+/** The last Stars balance among an Updates object's updates (null when there is none). */
+export function starsBalanceIn(updates: Api.TypeUpdates): StarsBalance | null {
+	const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
+	let balance: StarsBalance | null = null;
+	for (const update of list) {
+		if (update instanceof Api.UpdateStarsBalance && update.balance instanceof Api.StarsAmount) {
+			balance = { stars: Number(update.balance.amount.toString()), nanos: update.balance.nanos };
+		}
+	}
+	return balance;
 }
 
 function canSendReason(text: string): NonNullable<CanReceiveResult['reason']> {
