@@ -6,8 +6,8 @@
  * the recipient's saved gifts — never by paying again.
  */
 import type { BuyFailureReason, BuyResult, Operation } from '../core/types';
-import type { GiftStore, LedgerEntry } from '../store/types';
-import type { TelegramAccount } from './account';
+import type { ClaimResult, GiftStore, LedgerEntry, NewLedgerEntry } from '../store/types';
+import type { PaymentAnswer, PaymentFormInfo, StarsBalance, TelegramAccount } from './account';
 import { AccountError, TelegramError, isRetryableBuyReason, mapTelegramError } from './errors';
 import type { AccountCredentials, ClientPool } from './pool';
 
@@ -69,70 +69,184 @@ function skipped(reason: BuyFailureReason, error: string, retryable: boolean): B
 
 /** Buys one copy of a gift, at most once per (opKey, unitIndex). */
 export async function buyGiftUnit(request: BuyUnitRequest): Promise<BuyUnitOutcome> {
-	const { account, store, recipient, giftId, expectedPrice, opKey, unitIndex } = request;
-	const now = request.now ?? Date.now;
-	const self = await account.whoAmI();
-	const claim = await store.claimPurchase({ opKey, unitIndex, accountId: self.id, recipient, giftId, price: expectedPrice, atMs: now() });
-	if (!claim.claimed) return unclaimedOutcome(claim.entry);
-
-	const key = unitKey(opKey, unitIndex);
-	inFlight.add(key);
-	const soldOutNow = async (): Promise<BuyUnitOutcome> => {
-		await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: 'sold_out', atMs: now() });
-		return skipped('sold_out', `gift ${giftId} sold out during this run; not sent`, false);
-	};
-	const noteSoldOut = (error: AccountError): void => {
-		if (error.buyReason === 'sold_out') request.soldOut?.add(giftId);
-	};
+	const claimed = await claimUnit(request);
+	if ('outcome' in claimed) return claimed.outcome;
+	const unit = claimed.unit;
 	try {
-		// Another account may have hit the sell-out while this unit's claim was being written.
-		if (request.soldOut?.has(giftId)) return await soldOutNow();
-		let form;
-		try {
-			const target = await account.resolveRecipient(recipient);
-			form = await account.giftPaymentForm(target, giftId, request);
-		} catch (raw) {
-			// Nothing was paid: the form step never charges.
-			const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
-			noteSoldOut(error);
+		const form = await requestForm(unit);
+		if ('outcome' in form) return form.outcome;
+		await request.store.markSent(request.opKey, request.unitIndex, unit.now());
+		const sent = await sendUnit(unit, form.form);
+		if (sent.unsettled) await settleBought(unit);
+		return sent.outcome;
+	} finally {
+		release(unit);
+	}
+}
+
+/**
+ * A unit this process claimed: its ledger row is `pending` (sentAtMs null until markSent), and it
+ * is in `inFlight` until it is settled or released.
+ */
+interface ClaimedUnit {
+	request: BuyUnitRequest;
+	now: () => number;
+}
+
+type ClaimStep = { unit: ClaimedUnit } | { outcome: BuyUnitOutcome };
+/** `outcome`: the form step failed and the unit is settled failed (nothing was paid). */
+type FormStep = { form: PaymentFormInfo } | { outcome: BuyUnitOutcome };
+
+interface SendStep {
+	outcome: BuyUnitOutcome;
+	/** The balance the payment's answer carried (bought units, when Telegram included it). */
+	balanceAfter: StarsBalance | null;
+	/** True for a bought unit the caller still has to settle (settleBought). */
+	unsettled: boolean;
+}
+
+/** Reserves a unit in the ledger; an unclaimed unit (bought, or held by an earlier attempt) is an outcome. */
+async function claimUnit(request: BuyUnitRequest): Promise<ClaimStep> {
+	const self = await request.account.whoAmI();
+	const claim = await request.store.ledgerStep({ claim: newLedgerEntry(request, self.id) });
+	if (!claim) throw new Error(`the store answered no claim for ${request.opKey}#${request.unitIndex}`);
+	return claimStepOf(request, claim);
+}
+
+function newLedgerEntry(request: BuyUnitRequest, accountId: string): NewLedgerEntry {
+	const { opKey, unitIndex, recipient, giftId, expectedPrice } = request;
+	return { opKey, unitIndex, accountId, recipient, giftId, price: expectedPrice, atMs: (request.now ?? Date.now)() };
+}
+
+function claimStepOf(request: BuyUnitRequest, claim: ClaimResult): ClaimStep {
+	if (!claim.claimed) return { outcome: unclaimedOutcome(claim.entry) };
+	inFlight.add(unitKey(request.opKey, request.unitIndex));
+	return { unit: { request, now: request.now ?? Date.now } };
+}
+
+function release(unit: ClaimedUnit): void {
+	inFlight.delete(unitKey(unit.request.opKey, unit.request.unitIndex));
+}
+
+/**
+ * The payment form of a claimed unit. Never charges, so it may be asked for while the account's
+ * previous unit is being paid. A failure settles the unit failed and releases it; a unit with a
+ * form stays held until it is paid or abandoned.
+ */
+async function requestForm(unit: ClaimedUnit): Promise<FormStep> {
+	let step: FormStep | undefined;
+	try {
+		step = await formOf(unit);
+		return step;
+	} finally {
+		if (step === undefined || 'outcome' in step) release(unit);
+	}
+}
+
+async function formOf(unit: ClaimedUnit): Promise<FormStep> {
+	const { request, now } = unit;
+	const { account, store, recipient, giftId, expectedPrice, opKey, unitIndex } = request;
+	// Another account may have hit the sell-out while this unit's claim was being written.
+	if (request.soldOut?.has(giftId)) return { outcome: await settleSoldOut(unit) };
+	let form: PaymentFormInfo;
+	try {
+		const target = await account.resolveRecipient(recipient);
+		form = await account.giftPaymentForm(target, giftId, request);
+	} catch (raw) {
+		// Nothing was paid: the form step never charges.
+		const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
+		noteSoldOut(request, error);
+		await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
+		return { outcome: failed(error.buyReason, error.message, error.retryable) };
+	}
+	if (form.amount !== expectedPrice) {
+		await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: 'price_changed', atMs: now() });
+		return { outcome: skipped('price_changed', `${account.label}: gift ${giftId} costs ${form.amount} stars now, ${expectedPrice} were planned; not bought`, true) };
+	}
+	return { form };
+}
+
+/**
+ * Pays a claimed unit whose send is recorded (markSent awaited by the caller). A bought unit is
+ * returned unsettled: the caller settles it (settleBought), possibly after starting the next
+ * unit's send. Every other outcome is settled here and the unit released.
+ */
+async function sendUnit(unit: ClaimedUnit, form: PaymentFormInfo): Promise<SendStep> {
+	const { request } = unit;
+	const { account, giftId } = request;
+	// Checked after the (awaited) ledger write, right before paying: the latest moment.
+	if (request.soldOut?.has(giftId)) return { outcome: await settleSoldOut(unit), balanceAfter: null, unsettled: false };
+	try {
+		const answer: PaymentAnswer = await account.sendStarsForm(form);
+		return { outcome: BOUGHT, balanceAfter: answer.balanceAfter, unsettled: true };
+	} catch (raw) {
+		return { outcome: await settleUnsent(unit, raw), balanceAfter: null, unsettled: false };
+	}
+}
+
+/** Settles a payment that threw: refused (failed), or unknown (reconciled, never paid again). */
+async function settleUnsent(unit: ClaimedUnit, raw: unknown): Promise<BuyUnitOutcome> {
+	const { request, now } = unit;
+	const { account, store, opKey, unitIndex } = request;
+	try {
+		const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
+		noteSoldOut(request, error);
+		if (error.notSent || isDefiniteRefusal(error)) {
 			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, error.retryable);
 		}
-		if (form.amount !== expectedPrice) {
-			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: 'price_changed', atMs: now() });
-			return skipped('price_changed', `${account.label}: gift ${giftId} costs ${form.amount} stars now, ${expectedPrice} were planned; not bought`, true);
-		}
-
-		await store.markSent(opKey, unitIndex, now());
-		// Checked after the (awaited) ledger write, right before paying: the latest moment.
-		if (request.soldOut?.has(giftId)) return await soldOutNow();
-		try {
-			await account.sendStarsForm(form);
-		} catch (raw) {
-			const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
-			noteSoldOut(error);
-			if (error.notSent || isDefiniteRefusal(error)) {
-				await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
-				return failed(error.buyReason, error.message, error.retryable);
-			}
-			// The payment may or may not have gone through: find out, never pay again.
-			await store.settlePurchase(opKey, unitIndex, { status: 'unknown', reason: error.buyReason, atMs: now() });
-			inFlight.delete(key);
-			const report = await reconcileAccount(account, store, { ...request, only: [{ opKey, unitIndex }] }).catch(() => null);
-			const entry = await store.getPurchase(opKey, unitIndex);
-			if (entry?.status === 'bought') return BOUGHT;
-			if (entry?.status === 'failed') return failed(error.buyReason, `${error.message}; the recipient's gifts show it was not bought`, true);
-			return skipped(
-				'pending_unresolved',
-				`${error.message}; whether the payment went through is not known yet${report ? '' : ' (reconciliation failed)'}; it will be reconciled before any new buy and never paid twice`,
-				false,
-			);
-		}
-		await store.settlePurchase(opKey, unitIndex, { status: 'bought', reason: null, atMs: now() });
-		return BOUGHT;
+		// The payment may or may not have gone through: find out, never pay again.
+		await store.settlePurchase(opKey, unitIndex, { status: 'unknown', reason: error.buyReason, atMs: now() });
+		release(unit);
+		const report = await reconcileAccount(account, store, { ...request, only: [{ opKey, unitIndex }] }).catch(() => null);
+		const entry = await store.getPurchase(opKey, unitIndex);
+		if (entry?.status === 'bought') return BOUGHT;
+		if (entry?.status === 'failed') return failed(error.buyReason, `${error.message}; the recipient's gifts show it was not bought`, true);
+		return skipped(
+			'pending_unresolved',
+			`${error.message}; whether the payment went through is not known yet${report ? '' : ' (reconciliation failed)'}; it will be reconciled before any new buy and never paid twice`,
+			false,
+		);
 	} finally {
-		inFlight.delete(key);
+		release(unit);
 	}
+}
+
+async function settleBought(unit: ClaimedUnit): Promise<void> {
+	const { opKey, unitIndex, store } = unit.request;
+	try {
+		// As a ledger step: written together with other accounts' steps.
+		await store.ledgerStep({ settle: { opKey, unitIndex, outcome: { status: 'bought', reason: null, atMs: unit.now() } } });
+	} finally {
+		release(unit);
+	}
+}
+
+/**
+ * A claimed unit that will not be paid (the unit before it did not go through): settled failed
+ * with the reason that stopped the operation, never sent, so a later run may claim it again.
+ */
+async function abandonUnit(unit: ClaimedUnit, reason: BuyFailureReason): Promise<void> {
+	try {
+		await unit.request.store.settlePurchase(unit.request.opKey, unit.request.unitIndex, { status: 'failed', reason, atMs: unit.now() });
+	} finally {
+		release(unit);
+	}
+}
+
+async function settleSoldOut(unit: ClaimedUnit): Promise<BuyUnitOutcome> {
+	const { request } = unit;
+	try {
+		await request.store.settlePurchase(request.opKey, request.unitIndex, { status: 'failed', reason: 'sold_out', atMs: unit.now() });
+	} finally {
+		release(unit);
+	}
+	return skipped('sold_out', `gift ${request.giftId} sold out during this run; not sent`, false);
+}
+
+/** Publishes a sell-out to every account of the run the moment Telegram answers it. */
+function noteSoldOut(request: BuyUnitRequest, error: AccountError): void {
+	if (error.buyReason === 'sold_out') request.soldOut?.add(request.giftId);
 }
 
 /** A Telegram answer that refused the payment (as opposed to no answer). */
@@ -249,6 +363,9 @@ export async function executeOperations(operations: Operation[], context: Execut
 		}),
 	);
 	try {
+		// One read for every account (each account's own read would queue behind the others'):
+		// only accounts with unresolved units need reconciling. Null: ask each account.
+		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'] }).catch(() => null);
 		const byAccount = new Map<string, number[]>();
 		operations.forEach((op, index) => {
 			const list = byAccount.get(op.accountId) ?? [];
@@ -267,9 +384,22 @@ export async function executeOperations(operations: Operation[], context: Execut
 				}
 				const account = held.lease.account;
 				// Unresolved units of earlier runs first: their outcome decides what may be sent.
-				await reconcileAccount(account, context.store, context).catch(() => undefined);
-				for (const i of indexes) results[i] = await runOperation(operations[i], account, context, soldOut);
-				const balance = await account.balance().catch(() => null);
+				if (openUnits === null || openUnits.some((e) => e.accountId === accountId)) {
+					await reconcileAccount(account, context.store, context).catch(() => undefined);
+				}
+				// The balance carried by the answer to the account's last payment; asked for (one more
+				// round trip) only when that answer carried none or nothing was paid.
+				let balance: StarsBalance | null | undefined;
+				const settles: Array<Promise<void>> = [];
+				for (const i of indexes) {
+					const run = await runOperation(operations[i], account, context, soldOut);
+					results[i] = run.result;
+					settles.push(run.settled);
+					if (run.balanceAfter !== undefined) balance = run.balanceAfter;
+				}
+				// The last bought units' ledger writes and the balance read go on together.
+				const [read] = await Promise.all([balance ? balance : account.balance().catch(() => null), Promise.all(settles)]);
+				balance = read;
 				for (const i of indexes) results[i].balanceAfter = balance?.stars ?? null;
 			}),
 		);
@@ -279,33 +409,151 @@ export async function executeOperations(operations: Operation[], context: Execut
 	return results;
 }
 
-async function runOperation(op: Operation, account: TelegramAccount, context: ExecuteContext, soldOut: Set<string>): Promise<BuyResult> {
+interface OperationRun {
+	result: BuyResult;
+	/**
+	 * After this operation's last payment that went through (or may have): the balance its answer
+	 * carried, or null when it carried none. Undefined when nothing was paid.
+	 */
+	balanceAfter: StarsBalance | null | undefined;
+	/** Resolves when the bought units' settles are written (never rejects: a unit left pending is reconciled). */
+	settled: Promise<void>;
+}
+
+/**
+ * One operation's units, in order, pipelined one unit ahead. Each unit still goes claim → form →
+ * markSent → send → settle, with markSent written (and the sell-out checked) right before its send.
+ * While unit u is being paid, unit u+1 is already claimed (in the same ledger step as u's markSent)
+ * and its form is on the wire: asked for in the same tick as u's payment, so both requests leave
+ * in one packet (a second small request sent alone while the first is unanswered would wait for
+ * the first one's TCP acknowledgement: Nagle). A form never charges. Unit u+1 is paid only after
+ * unit u was bought; otherwise it is settled failed without being sent. Unit u's settle goes into
+ * u+1's ledger step (until then u is `pending` with its send recorded: a crash there is reconciled
+ * from the recipient's gifts like any interrupted send). One ledger step per payment, committed
+ * together with the other accounts' steps (GiftStore.ledgerStep).
+ */
+async function runOperation(op: Operation, account: TelegramAccount, context: ExecuteContext, soldOut: Set<string>): Promise<OperationRun> {
+	// Bought units' settles still being written when the units loop returns (the last one at least).
+	const settles: Array<Promise<void>> = [];
+	const run = await runUnits(op, account, context, soldOut, settles);
+	return { ...run, settled: Promise.all(settles).then(() => undefined) };
+}
+
+type UnitsRun = Omit<OperationRun, 'settled'>;
+
+async function runUnits(op: Operation, account: TelegramAccount, context: ExecuteContext, soldOut: Set<string>, settles: Array<Promise<void>>): Promise<UnitsRun> {
 	let bought = 0;
 	let already = 0;
-	for (let unit = 0; unit < op.quantity; unit++) {
-		if (soldOut.has(op.giftId)) {
-			return resultOf(op, bought, skipped('sold_out', `gift ${op.giftId} sold out during this run; not tried`, false), null);
-		}
-		let outcome: BuyUnitOutcome;
-		try {
-			outcome = await buyGiftUnit({ ...context, account, store: context.store, recipient: op.recipient, giftId: op.giftId, expectedPrice: op.price, opKey: op.opKey, unitIndex: unit, soldOut });
-		} catch (raw) {
-			const error = mapTelegramError(raw, { account: account.label, method: 'buy' });
-			outcome = failed(error.buyReason, error.message, error.retryable);
-		}
-		if (outcome.status === 'bought') {
-			bought += 1;
-			continue;
-		}
-		if (outcome.reason === 'already_bought') {
-			already += 1;
-			continue;
-		}
+	let balanceAfter: StarsBalance | null | undefined;
+	const requestFor = (unitIndex: number): BuyUnitRequest => ({
+		...context,
+		account,
+		store: context.store,
+		recipient: op.recipient,
+		giftId: op.giftId,
+		expectedPrice: op.price,
+		opKey: op.opKey,
+		unitIndex,
+		soldOut,
+	});
+	const claim = (unitIndex: number): Promise<ClaimStep> => claimUnit(requestFor(unitIndex)).catch((raw: unknown) => ({ outcome: thrownOutcome(raw, account) }));
+	const finish = (outcome: BuyUnitOutcome): UnitsRun => ({ result: resultOf(op, bought, outcome, null), balanceAfter });
+
+	// The claim of the unit the loop turns to next, when it was made ahead.
+	let ahead: ClaimStep | null = null;
+	// Its form request, when already sent.
+	let aheadForm: Promise<FormStep> | null = null;
+	// The last bought unit's settle, written behind the next unit's ledger batch.
+	let unsettled: ClaimedUnit | null = null;
+	const flushSettle = (): void => {
+		if (unsettled) settles.push(settleBought(unsettled).catch(() => undefined));
+		unsettled = null;
+	};
+	// Why the operation stopped: a unit claimed ahead of it is settled failed with this reason.
+	let stopReason: BuyFailureReason = 'network';
+	const stop = (outcome: BuyUnitOutcome): UnitsRun => {
 		if (outcome.reason === 'sold_out') soldOut.add(op.giftId);
-		return resultOf(op, bought, outcome, null);
+		stopReason = outcome.reason ?? 'network';
+		return finish(outcome);
+	};
+
+	try {
+		const self = await account.whoAmI();
+		for (let unitIndex = 0; unitIndex < op.quantity; unitIndex++) {
+			let claimed = ahead;
+			let formStep = aheadForm;
+			ahead = null;
+			aheadForm = null;
+			if (claimed === null) {
+				flushSettle();
+				if (soldOut.has(op.giftId)) return finish(skipped('sold_out', `gift ${op.giftId} sold out during this run; not tried`, false));
+				claimed = await claim(unitIndex);
+			}
+			if ('outcome' in claimed) {
+				if (claimed.outcome.reason === 'already_bought') {
+					already += 1;
+					continue;
+				}
+				return stop(claimed.outcome);
+			}
+			const unit = claimed.unit;
+			if (formStep === null) {
+				flushSettle();
+				formStep = requestForm(unit);
+			}
+			const form = await formStep;
+			if ('outcome' in form) return stop(form.outcome);
+
+			// One ledger batch before paying: this unit's send, the next unit's claim, and the
+			// settle of the unit bought before this one.
+			const nextRequest = unitIndex + 1 < op.quantity && !soldOut.has(op.giftId) ? requestFor(unitIndex + 1) : null;
+			const previous = unsettled;
+			unsettled = null;
+			let claimResult: ClaimResult | null = null;
+			let written = false;
+			try {
+				claimResult = await context.store.ledgerStep({
+					markSent: { opKey: op.opKey, unitIndex, atMs: unit.now() },
+					claim: nextRequest ? newLedgerEntry(nextRequest, self.id) : undefined,
+					settle: previous ? { opKey: op.opKey, unitIndex: previous.request.unitIndex, outcome: { status: 'bought', reason: null, atMs: unit.now() } } : undefined,
+				});
+				written = true;
+			} finally {
+				if (previous) release(previous);
+				// On a failed write, whatever was written stays recoverable: a unit with no send
+				// recorded is failed by reconciliation, one with a send recorded is looked up in the
+				// recipient's gifts.
+				if (!written) release(unit);
+			}
+			ahead = nextRequest && claimResult ? claimStepOf(nextRequest, claimResult) : null;
+
+			// The same tick: the payment (sendUnit checks the sell-out first) and the next form.
+			const paying = sendUnit(unit, form.form);
+			if (ahead !== null && 'unit' in ahead && !soldOut.has(op.giftId)) aheadForm = requestForm(ahead.unit);
+			const sent = await paying;
+			if (sent.unsettled) unsettled = unit;
+			// A payment that may have gone through leaves the balance unknown.
+			if (sent.outcome.status === 'bought' || sent.outcome.reason === 'pending_unresolved') balanceAfter = sent.balanceAfter;
+			if (sent.outcome.status !== 'bought') return stop(sent.outcome);
+			bought += 1;
+		}
+		if (bought === 0 && already > 0) return finish(skipped('already_bought', `all ${op.quantity} unit(s) of ${op.opKey} were bought earlier`, false));
+		return finish(BOUGHT);
+	} catch (raw) {
+		return stop(thrownOutcome(raw, account));
+	} finally {
+		flushSettle();
+		// A unit claimed ahead of one that did not go through is never sent.
+		if (ahead !== null && 'unit' in ahead) {
+			const form = aheadForm ? await aheadForm.catch(() => null) : null;
+			if (form === null || 'form' in form) await abandonUnit(ahead.unit, stopReason).catch(() => undefined);
+		}
 	}
-	if (bought === 0 && already > 0) return resultOf(op, 0, skipped('already_bought', `all ${op.quantity} unit(s) of ${op.opKey} were bought earlier`, false), null);
-	return resultOf(op, bought, BOUGHT, null);
+}
+
+function thrownOutcome(raw: unknown, account: TelegramAccount): BuyUnitOutcome {
+	const error = mapTelegramError(raw, { account: account.label, method: 'buy' });
+	return failed(error.buyReason, error.message, error.retryable);
 }
 
 function resultOf(op: Operation, quantityBought: number, outcome: BuyUnitOutcome, balanceAfter: number | null): BuyResult {
