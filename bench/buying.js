@@ -74,6 +74,19 @@ async function withMarket(remains, fn) {
 	}
 }
 
+/** Per account, the number of groups of calls that overlap in time, summed over accounts. */
+function sequentialRoundTrips(log) {
+	let groups = 0;
+	for (const account of new Set(log.map((c) => c.account))) {
+		let groupEnd = -Infinity;
+		for (const call of log.filter((c) => c.account === account).sort((a, b) => a.start - b.start)) {
+			if (call.start >= groupEnd) groups += 1;
+			groupEnd = Math.max(groupEnd, call.end);
+		}
+	}
+	return groups;
+}
+
 async function run(emit) {
 	await withMarket(undefined, async ({ sandbox, store, pool, credentials }) => {
 		const trace = traceCalls();
@@ -97,7 +110,9 @@ async function run(emit) {
 			bought,
 			physicalFloor: 2 * R * UNITS,
 			lastPurchaseAnsweredMs: round(Math.max(...sends.map((c) => c.end)) - started, 1),
-			roundTripsPerAccount: round(trace.log.length / ACCOUNTS, 1),
+			callsPerAccount: round(trace.log.length / ACCOUNTS, 1),
+			// Calls that overlap in time count once: the round trips an account waits for in a row.
+			sequentialRoundTripsPerAccount: round(sequentialRoundTrips(trace.log) / ACCOUNTS, 1),
 			callP50: round(percentile(rtts, 50), 1),
 			callP95: round(percentile(rtts, 95), 1),
 			calls: Object.fromEntries([...new Set(trace.log.map((c) => c.method))].map((m) => [m, trace.log.filter((c) => c.method === m).length])),
