@@ -8,7 +8,9 @@
  * port (it hard-codes 80/443), so the only way to reach 127.0.0.1:<port> is a transport whose
  * constructor replaces the address it is given.
  */
-import { ConnectionTCPFull, Logger, LogLevel, StringSession, TelegramClient } from './gramjs';
+import type { Socket } from 'node:net';
+
+import { ConnectionTCPFull, Logger, LogLevel, PromisedNetSockets, StringSession, TelegramClient } from './gramjs';
 
 export type TelegramServer =
 	| { kind: 'production' }
@@ -44,6 +46,20 @@ export function connectionFor(host: string, port: number): typeof ConnectionTCPF
 	return cls;
 }
 
+/**
+ * The library's TCP socket with Nagle's algorithm off. An account sends small requests while an
+ * earlier one is unanswered (the buyer asks for the next copy's payment form while a payment is in
+ * flight); with Nagle on, the second waits in the kernel until the first answer's ACK arrives, which
+ * undoes the overlap.
+ */
+class NoDelayNetSocket extends PromisedNetSockets {
+	override async connect(port: number, ip: string): Promise<unknown> {
+		const connected = await super.connect(port, ip);
+		(this as unknown as { client?: Socket }).client?.setNoDelay(true);
+		return connected;
+	}
+}
+
 /** A library logger that never writes anything. */
 export function silentLogger(): Logger {
 	return new Logger(LogLevel.NONE);
@@ -63,6 +79,7 @@ export function createTelegramClient(options: CreateTelegramClientOptions): Tele
 	if (!stringSession) throw new Error('session is not a valid session string');
 	const client = new TelegramClient(stringSession, apiId, apiHash, {
 		connection: server.kind === 'custom' ? connectionFor(server.host, server.port) : ConnectionTCPFull,
+		networkSocket: NoDelayNetSocket,
 		connectionRetries: options.connectionRetries ?? 2,
 		reconnectRetries: options.connectionRetries ?? 2,
 		retryDelay: 200,

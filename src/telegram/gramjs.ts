@@ -10,7 +10,7 @@ export { StringSession } from 'teleproto/sessions';
 // sandbox's MTProto server (which speaks to an unmodified client with the library's own classes).
 export { ConnectionTCPFull } from 'teleproto/network';
 export { LogLevel } from 'teleproto/extensions/Logger';
-export { BinaryReader } from 'teleproto/extensions';
+export { BinaryReader, PromisedNetSockets } from 'teleproto/extensions';
 export { AuthKey } from 'teleproto/crypto/AuthKey';
 export { IGE } from 'teleproto/crypto/IGE';
 export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
