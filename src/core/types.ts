@@ -172,6 +172,8 @@ export interface BuyResult {
 	price: number;
 	quantity: number;
 	quantityBought: number;
+	/** The gift's edition size, carried over from the operation (null when unlimited or unknown). */
+	supply?: number | null;
 	balanceAfter: number | null;
 	/** Whether trying again later might succeed. */
 	retryable: boolean;

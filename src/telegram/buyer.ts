@@ -568,6 +568,7 @@ function resultOf(op: Operation, quantityBought: number, outcome: BuyUnitOutcome
 		price: op.price,
 		quantity: op.quantity,
 		quantityBought,
+		supply: op.supply ?? null,
 		balanceAfter,
 		retryable: outcome.retryable,
 	};

@@ -149,7 +149,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 		);
 		expect(errorOf(run)).toBeUndefined();
 		const [results] = outputOf(run, 'Buy');
-		expect(results).toEqual([expect.objectContaining({ status: 'bought', giftId: '7001', accountId: ALICE, recipient: CHANNEL, quantityBought: 2 })]);
+		expect(results).toEqual([expect.objectContaining({ status: 'bought', giftId: '7001', accountId: ALICE, recipient: CHANNEL, quantityBought: 2, supply: 50 })]);
 		const record = sandbox.record();
 		expect(record.purchases.filter((p) => p.ok)).toEqual([
 			expect.objectContaining({ accountId: ALICE, giftId: '7001', peer: CHANNEL, stars: 100 }),
@@ -160,6 +160,8 @@ describe('nodes against the sandbox through n8n-core', () => {
 		const totals = reportItems![0]!.totals as { copies: { bought: number }; stars: { spent: number } };
 		expect(totals.copies.bought).toBe(2);
 		expect(totals.stars.spent).toBe(200);
+		// Fed only Buy results, the report still knows the gift's supply (the results carry it).
+		expect(String(reportItems![0]!.text)).toContain('supply=50');
 		const messages = await sandbox.waitFor((r) => r.botMessages.length >= 1, 3000);
 		expect(messages.botMessages.map((m) => m.chatId)).toEqual([ALICE]);
 		expect(messages.botMessages[0]!.text).toContain('200');
