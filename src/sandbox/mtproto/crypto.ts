@@ -1,11 +1,13 @@
 /**
  * MTProto 2.0 message encryption as seen from the server: messages from the client are keyed
  * with x = 0, messages to the client with x = 8 (core.telegram.org/mtproto/description).
- *
- * AES-IGE is done here with one AES-256-ECB cipher per message instead of the library's IGE
- * class (which builds a cipher per 16-byte block); a unit test checks both agree byte for byte.
+ * AES-IGE is the client's own (src/telegram/teleprotoSpeedups.ts: one AES-256-ECB cipher per message).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, type Cipher, type Decipher } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+
+import { igeDecrypt, igeEncrypt } from '../../telegram/gramjs';
+
+export { igeDecrypt, igeEncrypt };
 
 export interface ServerAuthKey {
 	key: Buffer; // 256 bytes
@@ -31,44 +33,6 @@ function deriveKeyIv(authKey: Buffer, msgKey: Buffer, x: number): { key: Buffer;
 	const key = Buffer.concat([a.subarray(0, 8), b.subarray(8, 24), a.subarray(24, 32)]);
 	const iv = Buffer.concat([b.subarray(0, 8), a.subarray(8, 24), b.subarray(24, 32)]);
 	return { key, iv };
-}
-
-function xor16(out: Buffer, outOff: number, a: Buffer, aOff: number, b: Buffer, bOff: number): void {
-	for (let i = 0; i < 16; i++) out[outOff + i] = a[aOff + i] ^ b[bOff + i];
-}
-
-export function igeEncrypt(plain: Buffer, key: Buffer, iv: Buffer): Buffer {
-	if (plain.length % 16 !== 0) throw new Error('IGE input must be a multiple of 16 bytes');
-	const cipher: Cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-	const out = Buffer.allocUnsafe(plain.length);
-	const tmp = Buffer.allocUnsafe(16);
-	let prevCipher = iv.subarray(0, 16);
-	let prevPlain = iv.subarray(16, 32);
-	for (let off = 0; off < plain.length; off += 16) {
-		xor16(tmp, 0, plain, off, prevCipher, 0);
-		const enc = cipher.update(tmp);
-		xor16(out, off, enc, 0, prevPlain, 0);
-		prevCipher = out.subarray(off, off + 16);
-		prevPlain = plain.subarray(off, off + 16);
-	}
-	return out;
-}
-
-export function igeDecrypt(data: Buffer, key: Buffer, iv: Buffer): Buffer {
-	if (data.length % 16 !== 0) throw new Error('IGE input must be a multiple of 16 bytes');
-	const decipher: Decipher = createDecipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-	const out = Buffer.allocUnsafe(data.length);
-	const tmp = Buffer.allocUnsafe(16);
-	let prevCipher = iv.subarray(0, 16);
-	let prevPlain = iv.subarray(16, 32);
-	for (let off = 0; off < data.length; off += 16) {
-		xor16(tmp, 0, data, off, prevPlain, 0);
-		const dec = decipher.update(tmp);
-		xor16(out, off, dec, 0, prevCipher, 0);
-		prevCipher = data.subarray(off, off + 16);
-		prevPlain = out.subarray(off, off + 16);
-	}
-	return out;
 }
 
 export class MessageCryptoError extends Error {}

@@ -1,10 +1,8 @@
 /** Pure parts of the sandbox: market rules on an injected clock, framing, crypto, scenario validation. */
 import { randomBytes } from 'node:crypto';
-import { IGE } from '../../../src/telegram/gramjs';
 import { Market, MarketError } from '../../../src/sandbox/market';
 import { validateScenario, ScenarioError } from '../../../src/sandbox/scenario';
 import { TcpFullDecoder, TcpFullEncoder, FramingError } from '../../../src/sandbox/mtproto/framing';
-import { igeDecrypt, igeEncrypt } from '../../../src/sandbox/mtproto/crypto';
 
 function market(extra: Record<string, unknown> = {}): { m: Market; clock: { t: number } } {
 	const clock = { t: 0 };
@@ -113,17 +111,6 @@ describe('wire pieces', () => {
 		const bad = Buffer.from(stream);
 		bad[10] ^= 1;
 		expect(() => new TcpFullDecoder().push(bad)).toThrow(FramingError);
-	});
-
-	test('the fast IGE equals the library IGE both ways', () => {
-		for (const size of [16, 48, 1024]) {
-			const key = randomBytes(32);
-			const iv = randomBytes(32);
-			const plain = randomBytes(size);
-			const ours = igeEncrypt(plain, key, iv);
-			expect(ours.equals(new IGE(key, iv).encryptIge(plain))).toBe(true);
-			expect(igeDecrypt(ours, key, iv).equals(plain)).toBe(true);
-		}
 	});
 });
 
