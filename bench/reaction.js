@@ -20,9 +20,9 @@ const HARNESS = path.join(REPO, 'scripts', 'e2e', 'scenario-run.js');
 const P = 1000;
 const N = Number(process.env.BENCH_REACTION_ACCOUNTS) || 4;
 const R = 0;
-const DROPS = 20;
+const DROPS = 40;
 const FIRST_DROP_MS = 30000; // n8n is packed, installed, started and active well before this
-const SPREAD_MS = 30000;
+const SPREAD_MS = 60000;
 const GIFT_BASE = 8800000000000000001n;
 
 function targets() {
