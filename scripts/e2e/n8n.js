@@ -248,7 +248,7 @@ class N8n {
 
 	/**
 	 * Executions from the database, oldest first: [{id, workflowId, status, finished, mode,
-	 * startedAt, stoppedAt, data?}] with `data` (the run data, parsed) when withData is set.
+	 * startedAt, stoppedAt, waitTill, data?}] with `data` (the run data, parsed) when withData is set.
 	 */
 	async executions({ workflowId, withData = false } = {}) {
 		if (!fs.existsSync(this.dbFile)) return [];
@@ -263,7 +263,7 @@ class N8n {
 			const join = withData ? 'LEFT JOIN execution_data d ON d."executionId" = e.id' : '';
 			const rows = await new Promise((resolve, reject) => {
 				db.all(
-					`SELECT e.id, e."workflowId", e.status, e.finished, e.mode, e."startedAt", e."stoppedAt"${cols}
+					`SELECT e.id, e."workflowId", e.status, e.finished, e.mode, e."startedAt", e."stoppedAt", e."waitTill"${cols}
 					 FROM execution_entity e ${join} ${where} ORDER BY e.id`,
 					workflowId ? [workflowId] : [],
 					(err, r) => (err ? reject(err) : resolve(r)),
