@@ -56,7 +56,7 @@ function credentialRefs(described, withBot) {
 
 /** Every secret value in the sandbox credentials (to redact from anything printed). */
 function secretsOf(creds) {
-	return [creds.apiHash, creds.bot?.token, ...creds.accounts.map((a) => a.session)].filter(Boolean);
+	return [creds.apiHash, creds.bot?.token, creds.loginSession, ...creds.accounts.map((a) => a.session)].filter(Boolean);
 }
 
 /**
