@@ -235,13 +235,8 @@ async function abandonUnit(unit: ClaimedUnit, reason: BuyFailureReason): Promise
 }
 
 async function settleSoldOut(unit: ClaimedUnit): Promise<BuyUnitOutcome> {
-	const { request } = unit;
-	try {
-		await request.store.settlePurchase(request.opKey, request.unitIndex, { status: 'failed', reason: 'sold_out', atMs: unit.now() });
-	} finally {
-		release(unit);
-	}
-	return skipped('sold_out', `gift ${request.giftId} sold out during this run; not sent`, false);
+	await abandonUnit(unit, 'sold_out');
+	return skipped('sold_out', `gift ${unit.request.giftId} sold out during this run; not sent`, false);
 }
 
 /** Publishes a sell-out to every account of the run the moment Telegram answers it. */
