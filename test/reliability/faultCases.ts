@@ -78,6 +78,17 @@ db.exec('BEGIN EXCLUSIVE', (error) => {
 	return exited;
 }
 
+/** Runs `disturb` once, the moment the run's first copy is paid (the plan is made, payments go on). */
+function onFirstPurchase(w: World, disturb: () => void): void {
+	let done = false;
+	w.sandbox.market.onChange(() => {
+		if (!done && w.paid().length === 1) {
+			done = true;
+			disturb();
+		}
+	});
+}
+
 export interface FaultCase {
 	name: string;
 	scenario?: Record<string, unknown>;
@@ -98,15 +109,7 @@ export const CASES: FaultCase[] = [
 	{ name: 'connection dropped after a send was applied', arrange: (w) => w.sandbox.injectFault({ method: 'payments.sendStarsForm', kind: 'dropAfterApply', afterCalls: 1, times: 1 }) },
 	{
 		name: 'connection dropped right after a purchase (all accounts)',
-		arrange: (w) => {
-			let dropped = false;
-			w.sandbox.market.onChange(() => {
-				if (!dropped && w.paid().length === 1) {
-					dropped = true;
-					setImmediate(() => w.sandbox.dropConnections());
-				}
-			});
-		},
+		arrange: (w) => onFirstPurchase(w, () => setImmediate(() => w.sandbox.dropConnections())),
 	},
 	{
 		name: 'send never answered but applied (deadline), then the same plan items again',
@@ -132,41 +135,23 @@ export const CASES: FaultCase[] = [
 	{
 		name: 'competing demand sells a gift out during the run',
 		// Other buyers pour in once the run has planned and paid its first copy.
-		arrange: (w) => {
-			let started = false;
-			w.sandbox.market.onChange(() => {
-				if (!started && w.paid().length === 1) {
-					started = true;
-					w.sandbox.market.addDemand('7003', 2000);
-				}
-			});
-		},
+		arrange: (w) => onFirstPurchase(w, () => w.sandbox.market.addDemand('7003', 2000)),
 	},
 	{
 		name: 'BALANCE_TOO_LOW after a concurrent spend',
-		arrange: (w) => {
-			let spent = false;
-			w.sandbox.market.onChange(() => {
-				if (!spent && w.paid().length === 1) {
-					spent = true;
-					for (const id of [ALICE, BOB, CAROL]) w.sandbox.market.setBalance(id, 10);
-				}
-			});
-		},
+		arrange: (w) =>
+			onFirstPurchase(w, () => {
+				for (const id of [ALICE, BOB, CAROL]) w.sandbox.market.setBalance(id, 10);
+			}),
 	},
 	{ name: 'FORM_EXPIRED', arrange: (w) => w.sandbox.injectFault({ method: 'payments.sendStarsForm', kind: 'error', error: 'FORM_EXPIRED', afterCalls: 0, times: 1 }) },
 	{
 		name: 'STARS_FORM_AMOUNT_MISMATCH (price raised after the plan)',
-		arrange: (w) => {
-			let raised = false;
-			w.sandbox.market.onChange(() => {
-				if (!raised && w.paid().length === 1) {
-					raised = true;
-					w.sandbox.market.setPrice('7001', 140);
-					w.sandbox.market.setPrice('7003', 70);
-				}
-			});
-		},
+		arrange: (w) =>
+			onFirstPurchase(w, () => {
+				w.sandbox.market.setPrice('7001', 140);
+				w.sandbox.market.setPrice('7003', 70);
+			}),
 	},
 	{ name: 'STARS_FORM_AMOUNT_MISMATCH answered by Telegram', arrange: (w) => w.sandbox.injectFault({ method: 'payments.sendStarsForm', kind: 'error', error: 'STARS_FORM_AMOUNT_MISMATCH', afterCalls: 0, times: 1 }) },
 	{ name: 'AUTH_KEY_UNREGISTERED on one of three accounts', arrange: (w) => w.sandbox.injectFault({ method: 'payments.getPaymentForm', kind: 'error', error: 'AUTH_KEY_UNREGISTERED', accountId: CAROL, afterCalls: 0, times: 100 }) },
