@@ -30,15 +30,7 @@ describe('Purchase → Get Many reads the ledger', () => {
 			},
 			{ logger: silentLogger() },
 		);
-		const c = sandbox.credentials;
-		engine.credentials.set('telegramGiftsAccountApi', {
-			apiId: c.apiId,
-			apiHash: c.apiHash,
-			server: 'custom',
-			host: c.server.host,
-			port: c.server.port,
-			sessions: c.accounts.map((a) => `${a.label.toLowerCase()}: ${a.session}`).join('\n'),
-		});
+		engine.credentials.useSandbox(sandbox.credentials);
 
 		// Older and failed entries the sandbox cannot produce on demand, written as the buyer does.
 		const store = await getStore();

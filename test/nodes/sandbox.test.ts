@@ -43,19 +43,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 	const engine = new TestEngine();
 	let sandbox: Sandbox;
 
-	const useSandboxCredentials = () => {
-		const c = sandbox.credentials;
-		engine.credentials.clear();
-		engine.credentials.set('telegramGiftsAccountApi', {
-			apiId: c.apiId,
-			apiHash: c.apiHash,
-			server: 'custom',
-			host: c.server.host,
-			port: c.server.port,
-			sessions: c.accounts.map((a) => `${a.label.toLowerCase()}: ${a.session}`).join('\n'),
-		});
-		engine.credentials.set('telegramGiftsBotApi', { token: c.bot!.token, baseUrl: c.bot!.apiRoot });
-	};
+	const useSandboxCredentials = () => engine.credentials.useSandbox(sandbox.credentials);
 
 	beforeEach(async () => {
 		sandbox = await startSandbox(

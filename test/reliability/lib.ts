@@ -169,18 +169,9 @@ export async function startWorld(engine: TestEngine | null, overrides: ScenarioI
 				.record()
 				.purchases.filter((p) => p.ok)
 				.map((p) => ({ accountId: p.accountId, giftId: p.giftId, peer: p.peer, stars: p.stars })),
-		useCredentials: (accounts = c.accounts.map((a) => ({ label: a.label.toLowerCase(), session: a.session }))) => {
+		useCredentials: (accounts) => {
 			if (!engine) throw new Error('this world has no test engine to set credentials on');
-			engine.credentials.clear();
-			engine.credentials.set('telegramGiftsAccountApi', {
-				apiId: c.apiId,
-				apiHash: c.apiHash,
-				server: 'custom',
-				host: c.server.host,
-				port: c.server.port,
-				sessions: accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
-			});
-			engine.credentials.set('telegramGiftsBotApi', { token: c.bot!.token, baseUrl: c.bot!.apiRoot });
+			engine.credentials.useSandbox(c, accounts);
 		},
 		stop: async () => {
 			await getSharedPool().destroy();

@@ -36,13 +36,16 @@ interface N8nInstance {
 	logTail(lines?: number): string;
 	executions(query: { workflowId?: string; withData?: boolean }): Promise<N8nExecutionRow[]>;
 }
-interface PreparedRun { n8n: N8nInstance; packageDir: string; install: { version: string } }
+interface PreparedRun { n8n: N8nInstance; packageDir: string; install: { version: string }; described: unknown }
 interface Cleanup { add(fn: () => unknown): void; run(): Promise<void> }
 const { prepareRun, ownerLogin } = require('../../scripts/e2e/harness') as {
 	prepareRun(opts: object): Promise<PreparedRun>;
 	ownerLogin(n8n: N8nInstance): Promise<string>;
 };
 const { cleanupStack, sleep } = require('../../scripts/e2e/util') as { cleanupStack(): Cleanup; sleep(ms: number): Promise<void> };
+const { sandboxCredentials } = require('../../scripts/e2e/sandbox') as {
+	sandboxCredentials(creds: World['sandbox']['credentials'], described: unknown): Array<{ id: string; name: string; type: string; data: object }>;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const PACKAGE = 'n8n-nodes-telegram-gifts';
@@ -112,24 +115,13 @@ function workflowsOf(slot: Slot): IDataObject[] {
 	];
 }
 
-function credentialsOf(slot: Slot): object[] {
-	const c = slot.world.sandbox.credentials;
-	return [
-		{
-			id: `relAcc${slot.index}`,
-			name: `Reliability accounts ${slot.index}`,
-			type: ACCOUNT,
-			data: {
-				apiId: c.apiId,
-				apiHash: c.apiHash,
-				server: 'custom',
-				host: c.server.host,
-				port: c.server.port,
-				sessions: c.accounts.map((a) => `${a.label.toLowerCase()}: ${a.session}`).join('\n'),
-			},
-		},
-		{ id: `relBot${slot.index}`, name: `Reliability bot ${slot.index}`, type: BOT, data: { token: c.bot!.token, baseUrl: c.bot!.apiRoot } },
-	];
+/** The slot's sandbox credentials as the e2e harness imports them, under ids of this slot. */
+function credentialsOf(slot: Slot, described: unknown): object[] {
+	const ids: Record<string, { id: string; name: string }> = {
+		[ACCOUNT]: { id: `relAcc${slot.index}`, name: `Reliability accounts ${slot.index}` },
+		[BOT]: { id: `relBot${slot.index}`, name: `Reliability bot ${slot.index}` },
+	};
+	return sandboxCredentials(slot.world.sandbox.credentials, described).map((c) => ({ ...c, ...ids[c.type] }));
 }
 
 /** Every file under `dir` (recursively), skipping installed packages. */
@@ -173,7 +165,7 @@ describe('fault matrix through a real n8n against the sandbox', () => {
 			slots.push({ index, world, runKey: `reliability-n8n:${index}:${stamp}`, pipelineId: `relPipe${index}`, replayId: `relReplay${index}`, claimed: new Set(), answers: [] });
 			run.n8n.secrets.push(...world.secrets);
 		}
-		run.n8n.importCredentials(slots.flatMap(credentialsOf));
+		run.n8n.importCredentials(slots.flatMap((slot) => credentialsOf(slot, run.described)));
 		const ids = run.n8n.importWorkflows(slots.flatMap(workflowsOf));
 		run.n8n.activateAll(ids);
 		await run.n8n.start();

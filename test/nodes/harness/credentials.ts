@@ -17,6 +17,7 @@ import type {
 } from 'n8n-workflow';
 import { ICredentialsHelper, NodeHelpers } from 'n8n-workflow';
 
+import type { SandboxCredentials } from '../../../src/sandbox';
 import type { PackageNodeTypes } from './nodeTypes';
 
 export class TestCredentialsHelper extends ICredentialsHelper {
@@ -39,6 +40,23 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	clear(): void {
 		this.data = {};
+	}
+
+	/**
+	 * Only the sandbox's two package credentials: its accounts ("label: session" per line; by default
+	 * every account, labelled in lower case) and its bot when it has one.
+	 */
+	useSandbox(c: SandboxCredentials, accounts = c.accounts.map((a) => ({ label: a.label.toLowerCase(), session: a.session }))): void {
+		this.clear();
+		this.set('telegramGiftsAccountApi', {
+			apiId: c.apiId,
+			apiHash: c.apiHash,
+			server: 'custom',
+			host: c.server.host,
+			port: c.server.port,
+			sessions: accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
+		});
+		if (c.bot) this.set('telegramGiftsBotApi', { token: c.bot.token, baseUrl: c.bot.apiRoot });
 	}
 
 	withDefaults(type: string, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
