@@ -18,11 +18,14 @@ export interface FaultDecision {
 	action: FaultAction;
 }
 
-/** Telegram's RPC error code for an error name. */
+/**
+ * Telegram's RPC error code for an error name (the method pages' "Possible errors": e.g.
+ * payments.sendStarsForm lists STARS_FORM_AMOUNT_MISMATCH and API_GIFT_RESTRICTED_UPDATE_APP as 406).
+ */
 export function errorCodeFor(name: string): number {
 	if (name.startsWith('FLOOD_WAIT_') || name.startsWith('FLOOD_PREMIUM_WAIT_')) return 420;
 	if (['AUTH_KEY_UNREGISTERED', 'SESSION_REVOKED', 'SESSION_EXPIRED', 'USER_DEACTIVATED', 'AUTH_KEY_INVALID'].includes(name)) return 401;
-	if (name === 'AUTH_KEY_DUPLICATED') return 406;
+	if (['AUTH_KEY_DUPLICATED', 'STARS_FORM_AMOUNT_MISMATCH', 'API_GIFT_RESTRICTED_UPDATE_APP'].includes(name)) return 406;
 	if (['INTERNAL', 'RPC_CALL_FAIL', 'RPC_MCGET_FAIL'].includes(name)) return 500;
 	return 400;
 }

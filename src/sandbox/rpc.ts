@@ -5,7 +5,7 @@
  */
 import { Api, returnBigInt } from '../telegram/gramjs';
 import { Market, MarketError, type CompletedPurchase, type GiftState, type PeerRef } from './market';
-import { FaultPlan } from './faults';
+import { FaultPlan, errorCodeFor } from './faults';
 import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
 import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
@@ -122,7 +122,7 @@ export class SandboxRpc {
 			const bytes = handler({ ...call, accountId: accountId ?? '' });
 			return action.kind === 'dropAfterApply' ? { kind: 'drop' } : { kind: 'result', bytes };
 		} catch (error) {
-			if (error instanceof MarketError) return { kind: 'error', code: 400, message: error.telegramError };
+			if (error instanceof MarketError) return { kind: 'error', code: errorCodeFor(error.telegramError), message: error.telegramError };
 			if (error instanceof RpcFailure) return { kind: 'error', code: error.code, message: error.telegramError };
 			world.logger.error(`sandbox: ${call.method} failed inside the sandbox: ${String(error)}`);
 			return { kind: 'error', code: 500, message: 'INTERNAL' };

@@ -1,11 +1,11 @@
 /**
- * The one place that imports the MTProto client library (teleproto, a gramjs fork at layer 214;
+ * The one place that imports the MTProto client library (teleproto, the maintained gramjs line, at layer 229;
  * see docs/decisions.md). Everything else — the account layer and the sandbox, which reuses the
  * library's own TL classes to speak to an unmodified client — imports from here, so switching
  * library is a change to this file alone.
  */
 // First: replaces hot library helpers before the library's modules take their references.
-export { fastReadBigIntFromBuffer, fastToSignedLittleBuffer, igeDecrypt, igeEncrypt, library } from './teleprotoSpeedups';
+export { fastReadBigIntFromBuffer, fastToSignedLittleBuffer, library } from './teleprotoSpeedups';
 export { Api, TelegramClient, Logger, errors } from 'teleproto';
 export { StringSession } from 'teleproto/sessions';
 // Transport and TL internals used by src/telegram/connection.ts (custom host:port) and by the
@@ -16,7 +16,7 @@ export { BinaryReader, PromisedNetSockets } from 'teleproto/extensions';
 export { AuthKey } from 'teleproto/crypto/AuthKey';
 export { IGE } from 'teleproto/crypto/IGE';
 export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
-export { LAYER } from 'teleproto/tl/AllTLObjects';
+export { LAYER } from 'teleproto/tl';
 export { returnBigInt } from 'teleproto/Helpers';
 // Two-step verification (SRP): the client side for the login flow, and for the sandbox's tests.
 export { computeCheck, computeDigest } from 'teleproto/Password';

@@ -1,15 +1,15 @@
 /**
  * Faster drop-in versions of teleproto's hottest helpers (measured in bench/, docs/performance.md).
  * Each gives byte-for-byte the same result as the library's own (equivalence tests:
- * test/unit/telegram/fast-long.test.ts, test/unit/telegram/fast-ige.test.ts) and falls back to
- * it outside the cases it handles. Imported by src/telegram/gramjs.ts before anything else of the
- * library, because some library modules copy a helper out of its module when they load.
+ * test/unit/telegram/fast-long.test.ts) and falls back to it outside the cases it handles.
+ * Imported by src/telegram/gramjs.ts before anything else of the library, because some library
+ * modules copy a helper out of its module when they load.
+ *
+ * teleproto 1.229 brought an AES-IGE of its own that is 3–15× faster than the one this module used
+ * to install, so that patch is gone; the 64-bit helpers still win 50–90× (docs/performance.md).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-
 // A namespace import of a compiled (__esModule) module is its real exports object.
 import * as teleprotoHelpers from 'teleproto/Helpers';
-import { IGE } from 'teleproto/crypto/IGE';
 
 type Helpers = typeof teleprotoHelpers;
 const helpers = teleprotoHelpers as unknown as Record<string, unknown>;
@@ -18,8 +18,6 @@ const helpers = teleprotoHelpers as unknown as Record<string, unknown>;
 export const library = {
 	readBigIntFromBuffer: teleprotoHelpers.readBigIntFromBuffer,
 	toSignedLittleBuffer: teleprotoHelpers.toSignedLittleBuffer,
-	encryptIge: IGE.prototype.encryptIge,
-	decryptIge: IGE.prototype.decryptIge,
 };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -65,65 +63,3 @@ export const fastToSignedLittleBuffer: Helpers['toSignedLittleBuffer'] = (big, n
 };
 // The TL serializer takes its own reference when it loads (`const { toSignedLittleBuffer } = require(...)`).
 helpers.toSignedLittleBuffer = fastToSignedLittleBuffer;
-
-// ---- AES-256-IGE --------------------------------------------------------------------------
-// The library creates (and finalizes) a new AES cipher object for every 16-byte block of every
-// message: ~120 µs of CPU per kilobyte. One ECB cipher per message, fed block by block, computes
-// the same IGE chain.
-
-const BLOCK = 16;
-
-function xorBlock(out: Buffer, outOff: number, a: Buffer, aOff: number, b: Buffer): void {
-	for (let i = 0; i < BLOCK; i++) out[outOff + i] = a[aOff + i] ^ b[i];
-}
-
-/** AES-256-IGE of whole blocks (the sandbox server uses it too). */
-export function igeEncrypt(plain: Buffer, key: Buffer, iv: Buffer): Buffer {
-	if (plain.length % BLOCK !== 0) throw new Error('IGE input must be a multiple of 16 bytes');
-	const cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-	const out = Buffer.allocUnsafe(plain.length);
-	const xored = Buffer.allocUnsafe(BLOCK);
-	let prevCipher = iv.subarray(0, BLOCK);
-	let prevPlain = iv.subarray(BLOCK, 2 * BLOCK);
-	for (let off = 0; off < plain.length; off += BLOCK) {
-		xorBlock(xored, 0, plain, off, prevCipher);
-		xorBlock(out, off, cipher.update(xored), 0, prevPlain);
-		prevCipher = out.subarray(off, off + BLOCK);
-		prevPlain = plain.subarray(off, off + BLOCK);
-	}
-	cipher.final();
-	return out;
-}
-
-export function igeDecrypt(data: Buffer, key: Buffer, iv: Buffer): Buffer {
-	if (data.length % BLOCK !== 0) throw new Error('IGE input must be a multiple of 16 bytes');
-	const decipher = createDecipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-	const out = Buffer.allocUnsafe(data.length);
-	const xored = Buffer.allocUnsafe(BLOCK);
-	let prevCipher = iv.subarray(0, BLOCK);
-	let prevPlain = iv.subarray(BLOCK, 2 * BLOCK);
-	for (let off = 0; off < data.length; off += BLOCK) {
-		xorBlock(xored, 0, data, off, prevPlain);
-		xorBlock(out, off, decipher.update(xored), 0, prevCipher);
-		prevCipher = data.subarray(off, off + BLOCK);
-		prevPlain = out.subarray(off, off + BLOCK);
-	}
-	decipher.final();
-	return out;
-}
-
-type IgeKeys = { key: Buffer; iv: Buffer };
-
-/** IGE#encryptIge: pads a partial last block with random bytes, as the library does. */
-export function fastEncryptIge(this: IgeKeys, plainText: Buffer): Buffer {
-	const partial = plainText.length % BLOCK;
-	const plain = partial === 0 ? plainText : Buffer.concat([plainText, randomBytes(BLOCK - partial)]);
-	return igeEncrypt(plain, this.key, this.iv);
-}
-
-export function fastDecryptIge(this: IgeKeys, cipherText: Buffer): Buffer {
-	return igeDecrypt(cipherText, this.key, this.iv);
-}
-
-IGE.prototype.encryptIge = fastEncryptIge as IGE['encryptIge'];
-IGE.prototype.decryptIge = fastDecryptIge as IGE['decryptIge'];

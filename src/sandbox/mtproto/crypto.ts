@@ -1,13 +1,11 @@
 /**
  * MTProto 2.0 message encryption as seen from the server: messages from the client are keyed
  * with x = 0, messages to the client with x = 8 (core.telegram.org/mtproto/description).
- * AES-IGE is the client's own (src/telegram/teleprotoSpeedups.ts: one AES-256-ECB cipher per message).
+ * AES-IGE is the client library's own.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import { igeDecrypt, igeEncrypt } from '../../telegram/gramjs';
-
-export { igeDecrypt, igeEncrypt };
+import { IGE } from '../../telegram/gramjs';
 
 export interface ServerAuthKey {
 	key: Buffer; // 256 bytes
@@ -42,7 +40,7 @@ export function decryptFromClient(authKey: ServerAuthKey, packet: Buffer): Buffe
 	if (packet.length < 24 + 16 || (packet.length - 24) % 16 !== 0) throw new MessageCryptoError('bad encrypted packet size');
 	const msgKey = packet.subarray(8, 24);
 	const { key, iv } = deriveKeyIv(authKey.key, msgKey, 0);
-	const plain = igeDecrypt(packet.subarray(24), key, iv);
+	const plain = new IGE(key, iv).decryptIge(packet.subarray(24));
 	const expected = sha256(authKey.key.subarray(88, 120), plain).subarray(8, 24);
 	if (!expected.equals(msgKey)) throw new MessageCryptoError('msg_key mismatch');
 	return plain;
@@ -55,5 +53,5 @@ export function encryptForClient(authKey: ServerAuthKey, plain: Buffer): Buffer 
 	const padded = Buffer.concat([plain, randomBytes(padLength)]);
 	const msgKey = sha256(authKey.key.subarray(96, 128), padded).subarray(8, 24);
 	const { key, iv } = deriveKeyIv(authKey.key, msgKey, 8);
-	return Buffer.concat([authKey.keyId, msgKey, igeEncrypt(padded, key, iv)]);
+	return Buffer.concat([authKey.keyId, msgKey, new IGE(key, iv).encryptIge(padded)]);
 }

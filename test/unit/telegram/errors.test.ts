@@ -43,12 +43,17 @@ describe('mapTelegramError', () => {
 		['STARGIFT_NOT_FOUND', 'gift_not_found', false],
 		['STARGIFT_INVALID', 'gift_not_found', false],
 		['FORM_EXPIRED', 'form_expired', true],
-		['STARS_FORM_AMOUNT_MISMATCH', 'price_changed', true],
 		['SOMETHING_NEW', 'telegram_error', false],
 	])('%s → %s (retryable %s)', (name, reason, retryable) => {
 		const e = mapTelegramError(rpc(name, 400), ctx);
 		expect(e).toBeInstanceOf(TelegramError);
 		expect(e).toMatchObject({ code: 400, errorMessage: name, buyReason: reason, retryable });
+	});
+
+	it('STARS_FORM_AMOUNT_MISMATCH (406, as Telegram documents it) → price_changed, retryable', () => {
+		const e = mapTelegramError(rpc('STARS_FORM_AMOUNT_MISMATCH', 406), ctx);
+		expect(e).toBeInstanceOf(TelegramError);
+		expect(e).toMatchObject({ code: 406, errorMessage: 'STARS_FORM_AMOUNT_MISMATCH', buyReason: 'price_changed', retryable: true });
 	});
 
 	it('5xx errors are retryable telegram errors', () => {
