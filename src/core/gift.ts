@@ -6,7 +6,7 @@
  * Every rejection names the field and says why, so a bad catalog entry becomes a clear skip.
  */
 import type { Gift } from './types';
-import { describe } from './peer';
+import { describe, formatPeer } from './peer';
 
 export interface GiftError {
 	field: string;
@@ -73,11 +73,19 @@ export function normalizeGift(raw: unknown): GiftParse {
 			perUserTotal,
 			perUserRemains,
 			lockedUntil: readCount(g.lockedUntil ?? g.lockedUntilDate, g.lockedUntil !== undefined ? 'lockedUntil' : 'lockedUntilDate', 0),
-			title: readTitle(g.title),
+			title: readText(g.title, 'title'),
 			upgradeStars: readCount(g.upgradeStars, 'upgradeStars', 0),
 			firstSaleDate: readCount(g.firstSaleDate, 'firstSaleDate', 0),
 			lastSaleDate: readCount(g.lastSaleDate, 'lastSaleDate', 0),
 			stickerDocumentId: readSticker(g),
+			auction: readFlag(g.auction, 'auction') ?? false,
+			auctionSlug: readText(g.auctionSlug, 'auctionSlug'),
+			giftsPerRound: readCount(g.giftsPerRound, 'giftsPerRound', 1),
+			auctionStartDate: readCount(g.auctionStartDate, 'auctionStartDate', 0),
+			availabilityResale: readCount(g.availabilityResale, 'availabilityResale', 0),
+			resellMinStars: readCount(g.resellMinStars, 'resellMinStars', 0),
+			releasedBy: readReleasedBy(g.releasedBy),
+			upgradeVariants: readCount(g.upgradeVariants, 'upgradeVariants', 0),
 		};
 		return { ok: gift };
 	} catch (error) {
@@ -144,10 +152,28 @@ function readFlag(value: unknown, field: string): boolean | null {
 	return value;
 }
 
-function readTitle(value: unknown): string | null {
+function readText(value: unknown, field: string): string | null {
 	if (value === undefined || value === null) return null;
-	if (typeof value !== 'string') throw new FieldError('title', `must be a string (got ${describe(value)})`);
+	if (typeof value !== 'string') throw new FieldError(field, `must be a string (got ${describe(value)})`);
 	return value;
+}
+
+/**
+ * `releasedBy`: a TL Peer (PeerUser / PeerChannel) or, in JSON, the peer's id as our peer syntax
+ * writes it (a user id, or -100… for a channel).
+ */
+function readReleasedBy(value: unknown): string | null {
+	if (value === undefined || value === null) return null;
+	if (typeof value === 'string') {
+		if (!/^-?\d+$/.test(value.trim())) throw new FieldError('releasedBy', `must be a user or channel id (got ${describe(value)})`);
+		return value.trim();
+	}
+	if (typeof value === 'object') {
+		const peer = value as Record<string, unknown>;
+		if (peer.className === 'PeerUser') return readId(peer.userId, 'releasedBy.userId');
+		if (peer.className === 'PeerChannel') return formatPeer({ kind: 'channel', channelId: readId(peer.channelId, 'releasedBy.channelId') });
+	}
+	throw new FieldError('releasedBy', `must be a user or channel peer (got ${describe(value)})`);
 }
 
 function readSticker(g: Record<string, unknown>): string | null {

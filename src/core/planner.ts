@@ -1,13 +1,14 @@
 /**
  * The autobuy planner: GiftBuyer's algorithm (docs/planner.md, PRODUCT.md) plus spend caps.
  *
- *  1. Each input gift is normalized; invalid, non-limited (unless onlyLimited=false), sold-out and
- *     locked gifts are skipped with a reason.
+ *  1. Each input gift is normalized; invalid, auction (bid on, not bought), non-limited (unless
+ *     onlyLimited=false), sold-out and locked gifts are skipped with a reason.
  *  2. The rest are ordered: lower total supply first, then higher price, then a seeded random
  *     tie-break (a hash of seed and gift id, so the order does not depend on input order).
  *  3. Each gift goes to one recipient: among those whose price and supply ranges contain it, the
- *     narrowest supply window (a window open on either side is infinitely wide), then the higher
- *     priceMax (null = infinite), then the one listed first.
+ *     narrowest supply window ((supplyMax, or ∞ when open) − (supplyMin, or 0 when open), as
+ *     GiftBuyer's code measures it), then the higher priceMax (null = infinite), then the one
+ *     listed first.
  *  4. Accounts, in descending starting balance, each take as many copies as their remaining
  *     spendable stars, the gift's availability and the caps allow.
  * Pure: no I/O, no clock (options.nowSec), no randomness beyond the seed.
@@ -101,8 +102,13 @@ export function compareRecipientPreference(a: Recipient, b: Recipient): number {
 	return 0;
 }
 
-function windowWidth(r: Recipient): number {
-	return r.supplyMin === null || r.supplyMax === null ? Infinity : r.supplyMax - r.supplyMin;
+/**
+ * Width of a recipient's supply window: (supplyMax, or ∞ when open) − (supplyMin, or 0 when open).
+ * A window open below starts at 0 (no gift has a supply under 1), so "up to 5,000" is narrower
+ * than "from 1,000 up"; only an open upper bound makes a window infinitely wide.
+ */
+export function windowWidth(r: Recipient): number {
+	return (r.supplyMax ?? Infinity) - (r.supplyMin ?? 0);
 }
 
 /** Max segment tree over account positions; answers "first position ≥ start with value ≥ x". */
@@ -247,6 +253,9 @@ export function planValidated(input: ValidPlanInput): Plan {
 		const first = firstIndexOfId.get(gift.id);
 		if (first !== undefined) return skip('invalid', `gifts[${index}] repeats the id of gifts[${first}]`);
 		firstIndexOfId.set(gift.id, index);
+		if (gift.auction) {
+			return skip('auction', `released through an auction${gift.auctionSlug ? ` (${gift.auctionSlug})` : ''}: it is bid on, not bought`);
+		}
 		if (options.onlyLimited && !gift.limited) return skip('non_limited', 'not a limited gift (onlyLimited is on)');
 		if (gift.soldOut || gift.availabilityRemains === 0) return skip('sold_out', 'sold out');
 		if (gift.lockedUntil !== null && gift.lockedUntil > 0) {

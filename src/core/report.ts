@@ -89,7 +89,7 @@ export interface Report {
 }
 
 /** Skip reasons that are rules about the gift itself (shown as ⏭️), not a failure to buy it. */
-const RULE_REASONS: ReadonlySet<string> = new Set(['non_limited', 'invalid', 'sold_out', 'locked']);
+const RULE_REASONS: ReadonlySet<string> = new Set(['auction', 'non_limited', 'invalid', 'sold_out', 'locked']);
 
 export function buildReport(
 	plan: Plan,

@@ -28,6 +28,25 @@ export interface Gift {
 	lastSaleDate: number | null;
 	/** Sticker document id (decimal string), for downloads; null when the source had none. */
 	stickerDocumentId: string | null;
+	/**
+	 * Released through a Stars auction (layer ≥ 218): it cannot be bought with inputInvoiceStarGift,
+	 * only bid on (core.telegram.org/api/auctions).
+	 */
+	auction: boolean;
+	/** The auction's slug (payments.getStarGiftAuctionState takes it); null unless `auction`. */
+	auctionSlug: string | null;
+	/** Copies awarded per auction round; null unless `auction`. */
+	giftsPerRound: number | null;
+	/** Unix seconds when the auction starts; null unless `auction`. */
+	auctionStartDate: number | null;
+	/** Upgraded (collectible) copies of this gift listed for resale right now. */
+	availabilityResale: number | null;
+	/** The cheapest resale listing of this gift's collectibles, in Stars. */
+	resellMinStars: number | null;
+	/** Who released the gift (a user id or a -100… channel id), when Telegram names one. */
+	releasedBy: string | null;
+	/** How many collectible variants (models) an upgrade can produce. */
+	upgradeVariants: number | null;
 }
 
 /** A buying account with its live star balance. */
@@ -93,6 +112,7 @@ export interface Operation {
 }
 
 export type SkipReason =
+	| 'auction'
 	| 'non_limited'
 	| 'invalid'
 	| 'sold_out'
@@ -144,6 +164,7 @@ export interface PlanSummary {
 
 /** Why a buy did not happen, as Telegram (or our own checks) said it. */
 export type BuyFailureReason =
+	| 'auction'
 	| 'sold_out'
 	| 'balance_too_low'
 	| 'premium_required'

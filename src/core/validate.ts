@@ -195,6 +195,7 @@ function readIdString(value: unknown, path: string): string {
 }
 
 const SKIP_REASONS: ReadonlySet<string> = new Set<SkipReason>([
+	'auction',
 	'non_limited',
 	'invalid',
 	'sold_out',

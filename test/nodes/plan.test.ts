@@ -63,6 +63,35 @@ describe('Telegram Gift Plan through n8n-core (dry run, balances from the parame
 		expect(purchases).toEqual([expect.objectContaining({ giftId: '21', recipient: '@mychannel' })]);
 	});
 
+	it('a bound of 0 is open, and an open lower bound starts the supply window at 0 ("up to 5,000" beats "from 1,000 up")', async () => {
+		const run = await engine.run(
+			{
+				nodes: [
+					planNode({
+						recipients: {
+							recipient: [
+								{ peer: '@from_1000', priceMin: 0, priceMax: 0, supplyMin: 1000, supplyMax: 0, maxPerGift: 1 },
+								{ peer: '@up_to_5000', priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 5000, maxPerGift: 1 },
+							],
+						},
+					}),
+				],
+			},
+			{ input: [gift('31', 200, 3000)] },
+		);
+		expect(errorOf(run)).toBeUndefined();
+		const [purchases] = outputOf(run, 'Plan');
+		expect(purchases).toEqual([expect.objectContaining({ giftId: '31', recipient: '@up_to_5000' })]);
+	});
+
+	it('skips a gift released through an auction with reason auction', async () => {
+		const run = await engine.run({ nodes: [planNode({})] }, { input: [gift('41', 200, 3000, { auction: true, auctionSlug: 'Rocket-1', giftsPerRound: 10 })] });
+		expect(errorOf(run)).toBeUndefined();
+		const [purchases, skipped] = outputOf(run, 'Plan');
+		expect(purchases).toEqual([]);
+		expect(skipped).toEqual([expect.objectContaining({ giftId: '41', reason: 'auction' })]);
+	});
+
 	it.each([
 		['empty recipients', { recipients: { recipient: [] } }, 'Recipient List: add at least one recipient'],
 		[

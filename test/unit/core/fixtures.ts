@@ -24,6 +24,14 @@ export function gift(over: Partial<Gift> = {}): Gift {
 		firstSaleDate: null,
 		lastSaleDate: null,
 		stickerDocumentId: null,
+		auction: false,
+		auctionSlug: null,
+		giftsPerRound: null,
+		auctionStartDate: null,
+		availabilityResale: null,
+		resellMinStars: null,
+		releasedBy: null,
+		upgradeVariants: null,
 		...over,
 	};
 }

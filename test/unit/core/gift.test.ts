@@ -16,7 +16,7 @@ function error(raw: unknown): GiftError {
 const BIG_ID = '5170145012310081615'; // > 2^53: must survive exactly
 
 describe('normalizeGift from a real teleproto Api.StarGift', () => {
-	it('reads longs through their decimal text and maps every layer-214 field', () => {
+	it('reads longs through their decimal text and maps every layer-229 field', () => {
 		const tl = new Api.StarGift({
 			id: returnBigInt(BIG_ID),
 			sticker: new Api.DocumentEmpty({ id: returnBigInt('5170145012310081999') }),
@@ -35,6 +35,10 @@ describe('normalizeGift from a real teleproto Api.StarGift', () => {
 			firstSaleDate: 1740000000,
 			lastSaleDate: 1740000500,
 			title: 'Snow Globe',
+			availabilityResale: returnBigInt(37),
+			resellMinStars: returnBigInt(900),
+			releasedBy: new Api.PeerChannel({ channelId: returnBigInt('1234567890') }),
+			upgradeVariants: 42,
 		});
 		expect(ok(tl)).toEqual({
 			id: BIG_ID,
@@ -54,7 +58,40 @@ describe('normalizeGift from a real teleproto Api.StarGift', () => {
 			firstSaleDate: 1740000000,
 			lastSaleDate: 1740000500,
 			stickerDocumentId: '5170145012310081999',
+			auction: false,
+			auctionSlug: null,
+			giftsPerRound: null,
+			auctionStartDate: null,
+			availabilityResale: 37,
+			resellMinStars: 900,
+			releasedBy: '-1001234567890',
+			upgradeVariants: 42,
 		});
+	});
+
+	it('maps the auction fields of a gift released through an auction', () => {
+		const tl = new Api.StarGift({
+			id: returnBigInt(BIG_ID),
+			sticker: new Api.DocumentEmpty({ id: returnBigInt('7') }),
+			stars: returnBigInt(500),
+			convertStars: returnBigInt(0),
+			limited: true,
+			availabilityRemains: 3000,
+			availabilityTotal: 3000,
+			auction: true,
+			auctionSlug: 'SnowGlobe-7',
+			giftsPerRound: 50,
+			auctionStartDate: 1765000000,
+			releasedBy: new Api.PeerUser({ userId: returnBigInt('777000') }),
+		});
+		expect(ok(tl)).toMatchObject({ auction: true, auctionSlug: 'SnowGlobe-7', giftsPerRound: 50, auctionStartDate: 1765000000, releasedBy: '777000' });
+	});
+
+	it('names a bad auction or release field', () => {
+		expect(normalizeGift({ id: '5', stars: 10, giftsPerRound: 0 })).toEqual({ error: { field: 'giftsPerRound', reason: 'must be ≥ 1 (got 0)', giftId: '5' } });
+		expect(normalizeGift({ id: '5', stars: 10, auctionSlug: 7 })).toEqual({ error: { field: 'auctionSlug', reason: 'must be a string (got 7)', giftId: '5' } });
+		expect(normalizeGift({ id: '5', stars: 10, releasedBy: '@someone' })).toMatchObject({ error: { field: 'releasedBy', giftId: '5' } });
+		expect(normalizeGift({ id: '5', stars: 10, releasedBy: '-1001234567890' })).toMatchObject({ ok: { releasedBy: '-1001234567890' } });
 	});
 
 	it('leaves absent optional fields null and absent flags false', () => {

@@ -187,6 +187,25 @@ describe('planner invariants', () => {
 		);
 	});
 
+	it('the chosen recipient has the narrowest supply window among the matching ones: (max ?? ∞) − (min ?? 0)', () => {
+		fc.assert(
+			fc.property(inputArb, (input) => {
+				const p = plan(input);
+				const v = validatePlanInput(input);
+				const gifts = giftsOf(input);
+				const width = (r: (typeof v.recipients)[number]) => (r.supplyMax ?? Infinity) - (r.supplyMin ?? 0);
+				for (const op of p.operations) {
+					const g = gifts.get(op.giftId)!;
+					const matching = v.recipients.filter((r) => recipientMatches(r, g));
+					// A peer may be listed twice with different filters: the chosen row is one of its matching rows.
+					const chosen = Math.min(...matching.filter((r) => r.peer === op.recipient).map(width));
+					expect(chosen).toBe(Math.min(...matching.map(width)));
+				}
+			}),
+			RUNS,
+		);
+	});
+
 	it('higher-priority gifts are served first: when one falls short for lack of stars, no allowed account could still pay for it', () => {
 		fc.assert(
 			fc.property(inputArb, (input) => {

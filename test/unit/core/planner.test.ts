@@ -46,6 +46,13 @@ describe('gift rules (reason codes)', () => {
 		expect(p.summary).toMatchObject({ gifts: 2, plannedGifts: 1, skippedGifts: 1 });
 	});
 
+	it('auction: a gift released through an auction is skipped (bid on, not bought), even when limited and matching', () => {
+		const g = gift({ auction: true, auctionSlug: 'SnowGlobe-7', giftsPerRound: 50 });
+		const p = plan(input([g], [account('1', 10_000)], [recipient(CH)]));
+		expect(p.operations).toEqual([]);
+		expect(only(p, g.id)).toMatchObject({ reason: 'auction', detail: expect.stringMatching(/SnowGlobe-7/) });
+	});
+
 	it('sold_out: by flag and by zero remains', () => {
 		const a = gift({ soldOut: true });
 		const b = gift({ availabilityRemains: 0 });
@@ -199,7 +206,7 @@ describe('order and choice', () => {
 		expect(seen.size).toBeGreaterThan(1);
 	});
 
-	it('recipient choice: narrowest supply window; an open side counts as infinitely wide', () => {
+	it('recipient choice: narrowest supply window; an open upper side counts as infinitely wide', () => {
 		const g = gift({ availabilityTotal: 500 });
 		const p = plan(
 			input([g], [account('1', 100)], [
@@ -209,6 +216,17 @@ describe('order and choice', () => {
 			]),
 		);
 		expect(p.operations[0].recipient).toBe('@narrow');
+	});
+
+	it('recipient choice: a window open below starts at 0, as GiftBuyer measures it ("up to 5,000" beats "from 1,000 up")', () => {
+		const g = gift({ availabilityTotal: 3000 });
+		const pick = (...rs: ReturnType<typeof recipient>[]) => plan(input([g], [account('1', 100)], rs)).operations[0].recipient;
+		expect(pick(recipient('@from_1000', { supplyMin: 1000 }), recipient('@up_to_5000', { supplyMax: 5000 }))).toBe('@up_to_5000');
+		// (5000 − 0) is wider than (4000 − 1500): a lower bound still narrows a window.
+		expect(pick(recipient('@up_to_5000', { supplyMax: 5000 }), recipient('@band', { supplyMin: 1500, supplyMax: 4000 }))).toBe('@band');
+		// Equal widths (5000 − 0 = 6000 − 1000): higher priceMax, then input order.
+		expect(pick(recipient('@up_to_5000', { supplyMax: 5000 }), recipient('@band', { supplyMin: 1000, supplyMax: 6000 }))).toBe('@up_to_5000');
+		expect(pick(recipient('@up_to_5000', { supplyMax: 5000, priceMax: 10 }), recipient('@band', { supplyMin: 1000, supplyMax: 6000 }))).toBe('@band');
 	});
 
 	it('recipient choice: equal windows → higher priceMax, null priceMax is highest, then input order', () => {

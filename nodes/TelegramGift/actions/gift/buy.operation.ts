@@ -139,6 +139,10 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 		const gift = giftsById.get(w.giftId);
 		const base = { opKey, accountId: payer.id, recipient: w.recipient, giftId: w.giftId, quantity: w.quantity };
 		if (!gift) return { itemIndex: w.itemIndex, result: notBought(base, 0, 'gift_not_found', `gift ${w.giftId} is not in the catalog`) };
+		// An auction gift has no buy path (inputInvoiceStarGift): refused before any payment form.
+		if (gift.auction) {
+			return { itemIndex: w.itemIndex, result: notBought(base, gift.stars, 'auction', `gift ${w.giftId} is released through an auction: it is bid on, not bought`) };
+		}
 		if (w.maxPrice > 0 && gift.stars > w.maxPrice) {
 			return {
 				itemIndex: w.itemIndex,
@@ -152,7 +156,7 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 function notBought(
 	base: Pick<BuyResult, 'opKey' | 'accountId' | 'recipient' | 'giftId' | 'quantity'>,
 	price: number,
-	reason: 'gift_not_found' | 'price_changed',
+	reason: 'gift_not_found' | 'price_changed' | 'auction',
 	error: string,
 ): BuyResult {
 	return { ...base, status: 'skipped', reason, error, price, quantityBought: 0, balanceAfter: null, retryable: false };
