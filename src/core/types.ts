@@ -145,6 +145,8 @@ export interface Plan {
 	summary: PlanSummary;
 	/** The accounts as planned (start balances), so a report needs only the plan and the results. */
 	accounts?: PlanAccount[];
+	/** Gift titles by gift id, where the input gifts had one (reports name gifts by title). */
+	giftTitles?: Record<string, string>;
 }
 
 export interface PlanSummary {

@@ -7,7 +7,6 @@
  * same scenario yields the same credentials. They are fake and local, but still never logged.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { AuthKey, StringSession } from '../telegram/gramjs';
 import { MtprotoServer } from './mtproto/server';
 import { Market, type PurchaseRecord } from './market';
@@ -17,11 +16,13 @@ import { validateFault, validateScenario, type Scenario, type ScenarioFault, typ
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
 import type { LoginRecord } from './auth';
+import { ScenarioClock, type ClockStart, type UnwatchedEvent } from './clock';
 
 export { validateScenario, ScenarioError, type Scenario } from './scenario';
 export { MarketError, type Market } from './market';
 export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
 export { AuthFailure, type LoginRecord } from './auth';
+export { CLOCK_STARTS, type ClockStart, type UnwatchedEvent } from './clock';
 
 const HOST = '127.0.0.1';
 /** StringSession stores the port as a signed 16-bit number. */
@@ -61,12 +62,21 @@ export interface SandboxRecord {
 	connections: { total: number; byAccount: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
+	/** Scenario events that happened before any client had read the catalog (see clock.ts). */
+	unwatched: UnwatchedEvent[];
+	/** Scenario time of the first catalog read (null: nobody has read it). */
+	firstCatalogReadAtMs: number | null;
 }
 
 export interface StartSandboxOptions {
 	/** 0 / absent = pick a free port ≤ 32767 (the session-string limit). */
 	port?: number;
 	logger?: SandboxLogger;
+	/**
+	 * When the scenario clock starts: `running` (default) at once; `held` at `startClock()`;
+	 * `first-catalog-read` when a client first reads the gift catalog.
+	 */
+	clock?: ClockStart;
 }
 
 export interface Sandbox {
@@ -74,8 +84,12 @@ export interface Sandbox {
 	readonly scenario: Scenario;
 	/** The live market (tests may change prices/balances or inspect state). */
 	readonly market: Market;
-	/** Milliseconds since the sandbox started (the scenario's timeline). */
+	/** Milliseconds on the scenario's timeline (since the clock started; 0 while it is held). */
 	nowMs(): number;
+	/** Starts a held clock (no-op when it runs); returns whether this call started it. */
+	startClock(): boolean;
+	/** Whether the scenario clock runs. */
+	clockRunning(): boolean;
 	record(): SandboxRecord;
 	/** Resolves with the record once `predicate(record)` holds; rejects after `timeoutMs`. */
 	waitFor(predicate: (record: SandboxRecord) => boolean, timeoutMs?: number): Promise<SandboxRecord>;
@@ -148,9 +162,9 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const scenario = validateScenario(input);
 	const logger = options.logger ?? stderrLogger();
 	const derive = deriver(scenario.seed);
-	const startedAt = performance.now();
+	const clock = new ScenarioClock(options.clock ?? 'running');
 	const epochMs = Date.now();
-	const nowMs = (): number => Math.floor(performance.now() - startedAt);
+	const nowMs = (): number => clock.nowMs();
 
 	const market = new Market(scenario, nowMs);
 	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
@@ -182,6 +196,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
 		countCall: (method) => {
 			calls[method] = (calls[method] ?? 0) + 1;
+			if (method === 'payments.getStarGifts') clock.catalogRead();
 			notify();
 		},
 		login: {
@@ -245,7 +260,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	let eventTimer: NodeJS.Timeout | undefined;
 	let stopped = false;
 	const scheduleNextEvent = (): void => {
-		if (stopped) return;
+		if (stopped || !clock.running) return;
 		if (eventTimer) clearTimeout(eventTimer);
 		eventTimer = undefined;
 		const next = market.nextEventAtMs();
@@ -257,14 +272,32 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
-	scheduleNextEvent();
+	const unwatched = (event: string, atMs: number): void => {
+		if (clock.observe(event, atMs)) {
+			logger.error(`${event} at ${atMs} ms on the scenario clock, before any client read the gift catalog: nothing was watching it`);
+		}
+	};
+	let releasesSeen = market.releases.length;
+	let soldOutSeen = market.soldOut.length;
+	market.onChange(() => {
+		for (const r of market.releases.slice(releasesSeen)) unwatched(`gift ${r.giftId} released`, r.atMs);
+		for (const s of market.soldOut.slice(soldOutSeen)) unwatched(`gift ${s.giftId} sold out`, s.atMs);
+		releasesSeen = market.releases.length;
+		soldOutSeen = market.soldOut.length;
+	});
 
-	const disconnectTimers = scenario.disconnects.map((d) =>
-		setTimeout(() => {
-			const dropped = server.dropConnections(d.accountId);
-			logger.info(`scheduled disconnect at ${d.atMs} ms closed ${dropped} connection(s)`);
-		}, d.atMs),
-	);
+	const disconnectTimers: NodeJS.Timeout[] = [];
+	clock.onStart(() => {
+		if (clock.start !== 'running') logger.info('scenario clock started');
+		for (const d of scenario.disconnects) {
+			disconnectTimers.push(setTimeout(() => {
+				const dropped = server.dropConnections(d.accountId);
+				unwatched(`scheduled disconnect${d.accountId ? ` of account ${d.accountId}` : ''}`, d.atMs);
+				logger.info(`scheduled disconnect at ${d.atMs} ms closed ${dropped} connection(s)`);
+			}, d.atMs));
+		}
+		scheduleNextEvent();
+	});
 
 	const credentials: SandboxCredentials = {
 		apiId,
@@ -291,6 +324,8 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
 			logins: logins.map((l) => ({ ...l })),
+			unwatched: clock.unwatched.map((u) => ({ ...u })),
+			firstCatalogReadAtMs: clock.firstCatalogReadAtMs,
 		};
 	};
 
@@ -301,6 +336,8 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		market,
 		botApi,
 		nowMs,
+		startClock: () => clock.begin(),
+		clockRunning: () => clock.running,
 		record,
 		waitFor(predicate, timeoutMs = 5000) {
 			return new Promise<SandboxRecord>((resolve, reject) => {

@@ -14,6 +14,8 @@ interface Collected {
 	operations: IDataObject[];
 	results: IDataObject[];
 	skips: IDataObject[];
+	/** giftTitle of any item (Plan and Buy items carry it), by gift id. */
+	giftTitles: Record<string, string>;
 }
 
 export async function sendReport(this: IExecuteFunctions, context: NotifyContext): Promise<INodeExecutionData[]> {
@@ -33,7 +35,7 @@ export async function sendReport(this: IExecuteFunctions, context: NotifyContext
 		throw nodeError(node, error);
 	}
 	const accounts = await accountsOf(context, collected);
-	const report = buildReport(plan, results, accounts, { lang });
+	const report = buildReport(plan, results, accounts, { lang, giftTitles: collected.giftTitles });
 
 	const json: IDataObject = { text: report.text, totals: report.totals as unknown as IDataObject };
 	if (send) {
@@ -53,7 +55,7 @@ export async function sendReport(this: IExecuteFunctions, context: NotifyContext
 
 /** Sorts input items into buy results, planned operations and skips. */
 function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collected {
-	const out: Collected = { operations: [], results: [], skips: [] };
+	const out: Collected = { operations: [], results: [], skips: [], giftTitles: {} };
 	const operationKeys = new Set<string>();
 	const addOperation = (json: IDataObject) => {
 		const key = String(json.opKey);
@@ -71,6 +73,7 @@ function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collecte
 	};
 	items.forEach((item, itemIndex) => {
 		const json = item.json;
+		if (typeof json.giftTitle === 'string' && json.giftTitle !== '' && json.giftId !== undefined) out.giftTitles[String(json.giftId)] = json.giftTitle;
 		if (typeof json.opKey === 'string' && typeof json.status === 'string') {
 			out.results.push(json);
 			addOperation(json);

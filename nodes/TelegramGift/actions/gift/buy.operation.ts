@@ -9,7 +9,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ValidationError, formatPeer, opKeyOf, parsePeer, validatePlan, type BuyResult, type Gift, type Operation } from '../../../../src/core';
-import { getStore } from '../../../../src/store';
+import { getStore, type GiftStore } from '../../../../src/store';
 import { executeOperations } from '../../../../src/telegram';
 import { parameterError } from '../../../shared/errors';
 import { giftIdParameter } from '../../../shared/parameters';
@@ -31,7 +31,9 @@ export async function buy(this: IExecuteFunctions, context: GiftContext): Promis
 	const items = this.getInputData();
 	const source = this.getNodeParameter('buySource', 0, 'plan') as string;
 	const options = this.getNodeParameter('buyOptions', 0, {}) as IDataObject;
-	const prepared = source === 'fields' ? await fromFields.call(this, context) : fromPlanItems.call(this, items.length);
+	const titles = new Map<number, string>();
+	const keyed = new Set<number>();
+	const prepared = source === 'fields' ? await fromFields.call(this, context, { titles, keyed }) : fromPlanItems.call(this, items.length);
 
 	const invalid = prepared.find((p): p is { itemIndex: number; error: unknown } => 'error' in p);
 	if (invalid && !this.continueOnFail()) throw context.wrap(invalid.error, invalid.itemIndex);
@@ -52,14 +54,23 @@ export async function buy(this: IExecuteFunctions, context: GiftContext): Promis
 				message: typeof options.message === 'string' && options.message !== '' ? options.message : undefined,
 			},
 		);
+		// A repeated Idempotency Key answers with the original purchase, as payment APIs replay it.
+		for (const [i, p] of operations.entries()) {
+			if (keyed.has(p.itemIndex)) results[i] = await replayed(store, results[i]!);
+		}
 	} finally {
 		await store.close();
 	}
 
 	const byItem = new Map<number, INodeExecutionData>();
-	operations.forEach((p, i) => byItem.set(p.itemIndex, { json: { ...results[i] } as IDataObject, pairedItem: { item: p.itemIndex } }));
+	// The gift's title rides along (from the plan item, or the catalog) so reports can name it.
+	const titled = (itemIndex: number, result: BuyResult): IDataObject => {
+		const title = titles.get(itemIndex) ?? items[itemIndex]?.json.giftTitle;
+		return (typeof title === 'string' && title !== '' ? { ...result, giftTitle: title } : { ...result }) as IDataObject;
+	};
+	operations.forEach((p, i) => byItem.set(p.itemIndex, { json: titled(p.itemIndex, results[i]!), pairedItem: { item: p.itemIndex } }));
 	for (const p of prepared) {
-		if ('result' in p) byItem.set(p.itemIndex, { json: { ...p.result } as IDataObject, pairedItem: { item: p.itemIndex } });
+		if ('result' in p) byItem.set(p.itemIndex, { json: titled(p.itemIndex, p.result), pairedItem: { item: p.itemIndex } });
 		if ('error' in p) byItem.set(p.itemIndex, context.errorItem(p.error, p.itemIndex));
 	}
 	return [...byItem.keys()].sort((a, b) => a - b).map((index) => byItem.get(index)!);
@@ -94,7 +105,12 @@ function fromPlanItems(this: IExecuteFunctions, count: number): Prepared[] {
 }
 
 /** Fields: price from the live catalog, account by label/id or the richest one, a stable opKey. */
-async function fromFields(this: IExecuteFunctions, context: GiftContext): Promise<Prepared[]> {
+async function fromFields(
+	this: IExecuteFunctions,
+	context: GiftContext,
+	extras: { titles: Map<number, string>; keyed: Set<number> },
+): Promise<Prepared[]> {
+	const { titles, keyed } = extras;
 	const items = this.getInputData();
 	const node = this.getNode();
 	const wanted = items.map((_item, itemIndex) => {
@@ -135,8 +151,10 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 			};
 		}
 		const runKey = `buy:${w.key !== '' ? w.key : `${executionId}:${node.name}:${w.itemIndex}`}`;
+		if (w.key !== '') keyed.add(w.itemIndex);
 		const opKey = opKeyOf(runKey, w.giftId, w.recipient, payer.id);
 		const gift = giftsById.get(w.giftId);
+		if (gift?.title) titles.set(w.itemIndex, gift.title);
 		const base = { opKey, accountId: payer.id, recipient: w.recipient, giftId: w.giftId, quantity: w.quantity };
 		if (!gift) return { itemIndex: w.itemIndex, result: notBought(base, 0, 'gift_not_found', `gift ${w.giftId} is not in the catalog`) };
 		// An auction gift has no buy path (inputInvoiceStarGift): refused before any payment form.
@@ -151,6 +169,28 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 		}
 		return { itemIndex: w.itemIndex, operation: { ...base, price: gift.stars, supply: gift.availabilityTotal } };
 	});
+}
+
+/**
+ * The answer to a repeated Idempotency Key whose units were all bought before: the original
+ * purchase (status bought, the copies and price the ledger holds) marked `replayed`. The balance
+ * after it is not kept in the ledger, so it is null (unknown) here.
+ */
+async function replayed(store: Pick<GiftStore, 'listPurchases'>, result: BuyResult): Promise<BuyResult & { replayed?: true }> {
+	if (result.status !== 'skipped' || result.reason !== 'already_bought') return result;
+	const units = await store.listPurchases({ opKey: result.opKey, statuses: ['bought'] });
+	if (units.length === 0) return result;
+	return {
+		...result,
+		status: 'bought',
+		reason: null,
+		error: null,
+		price: units[0]!.price,
+		quantityBought: units.length,
+		balanceAfter: null,
+		retryable: false,
+		replayed: true,
+	};
 }
 
 function notBought(
