@@ -172,6 +172,20 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const connections = { total: 0, byAccount: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
+	// Before `notify`, so a waiter sees an unwatched event in the record it resolves with.
+	const unwatched = (event: string, atMs: number): void => {
+		if (clock.observe(event, atMs)) {
+			logger.error(`${event} at ${atMs} ms on the scenario clock, before any client read the gift catalog: nothing was watching it`);
+		}
+	};
+	let releasesSeen = market.releases.length;
+	let soldOutSeen = market.soldOut.length;
+	market.onChange(() => {
+		for (const r of market.releases.slice(releasesSeen)) unwatched(`gift ${r.giftId} released`, r.atMs);
+		for (const s of market.soldOut.slice(soldOutSeen)) unwatched(`gift ${s.giftId} sold out`, s.atMs);
+		releasesSeen = market.releases.length;
+		soldOutSeen = market.soldOut.length;
+	});
 	const notify = (): void => {
 		for (const w of [...waiters]) w();
 	};
@@ -272,19 +286,6 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
-	const unwatched = (event: string, atMs: number): void => {
-		if (clock.observe(event, atMs)) {
-			logger.error(`${event} at ${atMs} ms on the scenario clock, before any client read the gift catalog: nothing was watching it`);
-		}
-	};
-	let releasesSeen = market.releases.length;
-	let soldOutSeen = market.soldOut.length;
-	market.onChange(() => {
-		for (const r of market.releases.slice(releasesSeen)) unwatched(`gift ${r.giftId} released`, r.atMs);
-		for (const s of market.soldOut.slice(soldOutSeen)) unwatched(`gift ${s.giftId} sold out`, s.atMs);
-		releasesSeen = market.releases.length;
-		soldOutSeen = market.soldOut.length;
-	});
 
 	const disconnectTimers: NodeJS.Timeout[] = [];
 	clock.onStart(() => {

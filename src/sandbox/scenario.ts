@@ -201,9 +201,21 @@ class Checker {
 	}
 }
 
+/**
+ * A field set to null is a field left out: optional fields (an unlimited gift's `total` and
+ * `remains`, a fault's `accountId`, …) accept null as the package's own gift data writes it.
+ */
+function withoutNulls(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(withoutNulls);
+	if (typeof value !== 'object' || value === null) return value;
+	const out: Record<string, unknown> = {};
+	for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNulls(v);
+	return out;
+}
+
 export function validateScenario(input: unknown): Scenario {
 	const c = new Checker();
-	const root = c.object(input, 'scenario');
+	const root = c.object(withoutNulls(input) as Json, 'scenario');
 	if (!root) throw new ScenarioError(c.problems);
 	const known = new Set([
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
@@ -442,7 +454,7 @@ function parseFault(c: Checker, raw: unknown, path: string, accountIds?: Set<str
 
 export function validateFault(raw: unknown, accountIds?: Set<string>): ScenarioFault {
 	const c = new Checker();
-	const fault = parseFault(c, raw, 'fault', accountIds);
+	const fault = parseFault(c, withoutNulls(raw), 'fault', accountIds);
 	if (!fault || c.problems.length > 0) throw new ScenarioError(c.problems);
 	return fault;
 }
