@@ -13,7 +13,7 @@ export class TelegramGiftPlan implements INodeType {
 		icon: { light: 'file:telegramGiftPlan.svg', dark: 'file:telegramGiftPlan.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["accountsSource"] === "expression" ? "dry run" : "live balances" }}',
+		subtitle: '={{ $parameter["accountsSource"] === "expression" ? "Plan a dry run (balances given)" : "Plan with live balances" }}',
 		description:
 			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets)',
 		defaults: { name: 'Telegram Gift Plan' },

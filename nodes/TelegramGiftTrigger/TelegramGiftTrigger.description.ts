@@ -39,11 +39,13 @@ export const triggerProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Poll Interval (Ms)',
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+		displayName: 'Poll Interval (ms)',
 		name: 'pollIntervalMs',
 		type: 'number',
 		typeOptions: { minValue: MIN_POLL_INTERVAL_MS },
 		default: DEFAULT_POLL_INTERVAL_MS,
+		hint: 'Lowest: 100 ms. Polls are spread over all accounts of the credential.',
 		description:
 			"How often the catalog is checked, in milliseconds. The polls are spread over the credential's accounts: with 4 accounts and 1000 ms, each account polls every 4 s and a new gift is seen within about 250 ms.",
 	},
@@ -85,7 +87,8 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'How many of the newest gifts a manual test run emits at once',
 			},
 			{
-				displayName: 'Per-Session Floor (Ms)',
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+				displayName: 'Min Time Between Polls per Account (ms)',
 				name: 'sessionFloorMs',
 				type: 'number',
 				typeOptions: { minValue: 0 },

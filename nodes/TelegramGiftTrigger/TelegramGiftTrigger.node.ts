@@ -15,6 +15,7 @@ import { testAccountCredential } from '../shared/credentialTests';
 import { errorMessage, nodeError, parameterError } from '../shared/errors';
 import { openAccounts, type OpenedAccounts } from '../shared/openAccounts';
 import { stickerOf } from '../shared/stickers';
+import { TELEGRAM_GIFT_DESCRIPTION } from '../TelegramGift/TelegramGift.text';
 import { CatalogPoller, newestGifts, systemClock, type GiftEvent, type GiftEventType } from './transport/catalogPoller';
 import { accountCatalogSource, classifyFailure } from './transport/accountSource';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SESSION_FLOOR_MS, MIN_POLL_INTERVAL_MS, triggerProperties } from './TelegramGiftTrigger.description';
@@ -36,7 +37,7 @@ function readSettings(this: ITriggerFunctions): TriggerSettings {
 	const node = this.getNode();
 	const intervalMs = Number(this.getNodeParameter('pollIntervalMs', DEFAULT_POLL_INTERVAL_MS));
 	if (!Number.isFinite(intervalMs) || intervalMs < MIN_POLL_INTERVAL_MS) {
-		throw parameterError(node, 'Poll Interval (Ms)', `must be at least ${MIN_POLL_INTERVAL_MS} ms (got ${String(intervalMs)})`);
+		throw parameterError(node, 'Poll Interval (ms)', `must be at least ${MIN_POLL_INTERVAL_MS} ms (got ${String(intervalMs)})`);
 	}
 	const events = this.getNodeParameter('events', ['newGift']) as unknown;
 	if (!Array.isArray(events) || events.length === 0) throw parameterError(node, 'Events', 'choose at least one event');
@@ -45,7 +46,7 @@ function readSettings(this: ITriggerFunctions): TriggerSettings {
 	}
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const sessionFloorMs = Number(options.sessionFloorMs ?? DEFAULT_SESSION_FLOOR_MS);
-	if (!Number.isFinite(sessionFloorMs) || sessionFloorMs < 0) throw parameterError(node, 'Options › Per-Session Floor (Ms)', 'must be a number ≥ 0');
+	if (!Number.isFinite(sessionFloorMs) || sessionFloorMs < 0) throw parameterError(node, 'Options › Min Time Between Polls per Account (ms)', 'must be a number ≥ 0');
 	const testGiftCount = Number(options.testGiftCount ?? 3);
 	if (!Number.isSafeInteger(testGiftCount) || testGiftCount < 1) throw parameterError(node, 'Options › Gifts in Test Run', 'must be a whole number ≥ 1');
 	const binaryPropertyName = String(options.binaryPropertyName ?? 'sticker').trim();
@@ -69,8 +70,11 @@ export class TelegramGiftTrigger implements INodeType {
 		icon: { light: 'file:telegramGiftTrigger.svg', dark: 'file:telegramGiftTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "every " + $parameter["pollIntervalMs"] + " ms" }}',
-		description: 'Starts the workflow when Telegram releases new Star Gifts (or when gifts sell out or their supply changes)',
+		subtitle:
+			'={{ "Watching every " + ($parameter["pollIntervalMs"] >= 1000 ? ($parameter["pollIntervalMs"] / 1000) + " s" : $parameter["pollIntervalMs"] + " ms") }}',
+		// The node picker shows this trigger and Telegram Gift as one entry with the trigger's
+		// description (see TelegramGift.text.ts): it must describe the action node.
+		description: TELEGRAM_GIFT_DESCRIPTION,
 		defaults: { name: 'Telegram Gift Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

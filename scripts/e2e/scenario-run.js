@@ -17,7 +17,7 @@ const { cleanupStack, log, seconds, sleep, waitUntil, writeSecretFile } = requir
  * Shared by the scenario runner, the cases and `npm start`. Returns {run, sandbox, workflows, activeIds}.
  * `run` reuses a prepared run (from prepareRun) instead of preparing one.
  */
-async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCredentials = [], quietSandbox = false, prepare, run: prepared }) {
+async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCredentials = [], quietSandbox = false, prepare, run: prepared, inactive = [] }) {
 	const t0 = Date.now();
 	// A case gets its run (n8n instance, user folder with the package) from the case runner.
 	const run = prepared || (await prepareRun({ cleanup, port, ...prepare }));
@@ -27,7 +27,8 @@ async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCreden
 	const refs = [...credentialRefs(described, Boolean(scenario.bot)), ...extraCredentials];
 	for (const wf of workflows) bindCredentials(wf, described, refs, PACKAGE_NAME);
 	const ids = n8n.importWorkflows(workflows);
-	const active = workflows.filter(isActivatable).map((wf) => wf.id);
+	// `inactive`: ids imported for viewing only (the screenshot script's panel workflows).
+	const active = workflows.filter((wf) => isActivatable(wf) && !inactive.includes(wf.id)).map((wf) => wf.id);
 	n8n.activate(active);
 	const logger = quietSandbox ? require(`${packageDir}/dist/src/sandbox`).silentLogger() : undefined;
 	const sandbox = await startPackageSandbox(packageDir, scenario, { clock: 'held', ...(logger ? { logger } : {}) });

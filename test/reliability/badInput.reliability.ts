@@ -125,9 +125,9 @@ const CASES: BadCase[] = [
 	{ name: 'plan: min supply > max supply', node: plan(recipientWith({ supplyMin: 500, supplyMax: 100 })), input: [gift()], names: /Recipient 1 › (Min|Max) Supply/ },
 	{ name: 'plan: negative min price', node: plan(recipientWith({ priceMin: -1 })), input: [gift()], names: /Recipient 1 › Min Price/ },
 	{ name: 'plan: NaN max supply', node: plan(recipientWith({ supplyMax: NaN })), input: [gift()], names: /Recipient 1 › Max Supply/ },
-	{ name: 'plan: fractional max copies', node: plan(recipientWith({ maxPerGift: 1.5 })), input: [gift()], names: /Recipient 1 › Max Copies per Gift/ },
-	{ name: 'plan: malformed peer', node: plan(recipientWith({ peer: '@@bad' })), input: [gift()], names: /Recipient 1 › Peer/ },
-	{ name: 'plan: peer as a 64-bit number', node: plan(recipientWith({ peer: `={{ ${BIG_CHANNEL_NUMBER} }}` })), input: [gift()], names: /Recipient 1 › Peer/ },
+	{ name: 'plan: fractional max copies', node: plan(recipientWith({ maxPerGift: 1.5 })), input: [gift()], names: /Recipient 1 › Copies per Gift/ },
+	{ name: 'plan: malformed peer', node: plan(recipientWith({ peer: '@@bad' })), input: [gift()], names: /Recipient 1 › Recipient/ },
+	{ name: 'plan: peer as a 64-bit number', node: plan(recipientWith({ peer: `={{ ${BIG_CHANNEL_NUMBER} }}` })), input: [gift()], names: /Recipient 1 › Recipient/ },
 	{ name: 'plan: empty recipient list', node: plan({ recipients: {} }), input: [gift()], names: /Recipient List/ },
 	{ name: 'plan: recipients JSON not JSON', node: plan({ recipientsSource: 'expression', recipientsJson: '\u0000\u00ffnot json' }), input: [gift()], names: /Recipients \(JSON\)/ },
 	{ name: 'plan: recipients JSON an object', node: plan({ recipientsSource: 'expression', recipientsJson: '{"peer": "me"}' }), input: [gift()], names: /Recipients \(JSON\)/ },
@@ -154,7 +154,7 @@ const CASES: BadCase[] = [
 	{ name: 'trigger: NaN interval', node: trigger({ pollIntervalMs: NaN }), activate: true, names: /Poll Interval \(Ms\)/ },
 	{ name: 'trigger: no events', node: trigger({ events: [] }), activate: true, names: /Events/ },
 	{ name: 'trigger: unknown event', node: trigger({ events: ['everything'] }), activate: true, names: /Events/ },
-	{ name: 'trigger: negative session floor', node: trigger({ options: { sessionFloorMs: -1 } }), activate: true, names: /Per-Session Floor/ },
+	{ name: 'trigger: negative session floor', node: trigger({ options: { sessionFloorMs: -1 } }), activate: true, names: /Min Time Between Polls per Account/ },
 	{ name: 'trigger: zero test gifts', node: trigger({ options: { testGiftCount: 0 } }), activate: true, names: /Gifts in Test Run/ },
 ];
 
