@@ -30,11 +30,12 @@ const { loadWorkflows, nodeNamed } = require('./e2e/workflows');
 const { adaptForSandbox } = require('./e2e/templates');
 const { ownerLogin } = require('./e2e/harness');
 const { PACKAGE_NAME } = require('./e2e/package');
+const { n8nFlavour } = require('./e2e/flavour');
 const { cleanupStack, log, sleep, waitUntil, freePort } = require('./e2e/util');
 
 const REPO = path.join(__dirname, '..');
-const DOCS = path.join(REPO, 'docs');
-const SHOTS = path.join(DOCS, 'screenshots');
+let DOCS = path.join(REPO, 'docs');
+let SHOTS = path.join(DOCS, 'screenshots');
 const SCENARIO = path.join(__dirname, 'e2e', 'fixtures', 'demo-drop.scenario.json');
 const WIDTH = 1440;
 const HEIGHT = 1000;
@@ -46,7 +47,7 @@ const CHROMIUM_FLAGS = [
 function parseArgs(argv) {
 	const { values } = util.parseArgs({
 		args: argv,
-		options: { only: { type: 'string' }, chromium: { type: 'string', default: 'chromium' } },
+		options: { only: { type: 'string' }, chromium: { type: 'string', default: 'chromium' }, n8n: { type: 'string' }, out: { type: 'string' } },
 		strict: true,
 		allowPositionals: false,
 	});
@@ -168,6 +169,11 @@ function panelWorkflow(description, panel, index) {
 
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
+	if (opts.out) {
+		// Elsewhere than docs/ (e.g. to compare another n8n version's editor).
+		DOCS = path.resolve(opts.out);
+		SHOTS = path.join(DOCS, 'screenshots');
+	}
 	const source = path.join(REPO, 'dist', 'workflows');
 	if (!fs.existsSync(source)) throw new Error('dist/workflows is missing: run `npm run build` first');
 	const scenario = JSON.parse(fs.readFileSync(SCENARIO, 'utf8'));
@@ -181,7 +187,7 @@ async function main() {
 		const panelFlows = panels.map(({ description, panel }, i) => panelWorkflow(description, panel, i));
 		const workflows = [...demo, ...panelFlows.map(({ nodeId, ...wf }) => wf)];
 		const { run, sandbox } = await bootWithSandbox({
-			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: panelFlows.map((w) => w.id),
+			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: panelFlows.map((w) => w.id), prepare: n8nFlavour(opts.n8n),
 		});
 		const cookie = await ownerLogin(run.n8n);
 		const [name, ...rest] = cookie.split('=');
@@ -198,6 +204,10 @@ async function main() {
 			await page.send('Page.navigate', { url: `${run.n8n.url}${url}` });
 			await sleep(500);
 		};
+		/** The bounding box of the first element matching `selector` (null when none). */
+		const boxOf = (selector) => page.evaluate(`(() => { const e = document.querySelector(${JSON.stringify(selector)}); if (!e) return null; const r = e.getBoundingClientRect(); return { x: Math.max(0, r.x), y: Math.max(0, r.y), width: r.width, height: r.height }; })()`);
+		/** A taller page, so forms and panels show whole instead of scrolling. */
+		const viewport = (height) => page.send('Emulation.setDeviceMetricsOverride', { width: WIDTH, height, deviceScaleFactor: 1, mobile: false });
 		const shoot = async (file, clip) => {
 			const shot = await page.send('Page.captureScreenshot', { format: 'png', ...(clip ? { clip: { ...clip, scale: 1 } } : {}) });
 			const bytes = Buffer.from(shot.data, 'base64');
@@ -226,6 +236,7 @@ async function main() {
 			await sleep(1200);
 			await shoot(path.join(SHOTS, `${panel.file}.png`));
 		}
+		await viewport(1800);
 
 		// Both credential forms, filled with the sandbox's accounts and bot.
 		for (const credential of run.described.credentials) {
@@ -236,8 +247,10 @@ async function main() {
 			await goto(`/home/credentials/${id}`);
 			await waitUntil(async () => (await count('[data-test-id="editCredential-modal"], [data-test-id="credential-edit-dialog"]')) > 0, { timeoutMs: 60000, what: `the ${credential.type} form` });
 			await sleep(1500);
-			await shoot(path.join(SHOTS, `${file}.png`));
+			const modal = await boxOf('[data-test-id="editCredential-modal"] .el-dialog, .el-dialog');
+			await shoot(path.join(SHOTS, `${file}.png`), modal || undefined);
 		}
+		await viewport(HEIGHT);
 
 		// The node picker, searched for the package.
 		if (wanted('node-picker')) {

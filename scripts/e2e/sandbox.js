@@ -21,8 +21,8 @@ const CREDENTIAL_NAMES = { [ACCOUNT_CREDENTIAL]: 'Sandbox accounts', [BOT_CREDEN
 
 /**
  * n8n credentials (import:credentials format, plain data) for the sandbox's accounts and bot,
- * filled in the fields the packed credential types declare. Sessions go into the plain
- * "label: session" per-line field, which every n8n version renders.
+ * filled in the fields the packed credential types declare. Sessions go into the Accounts list
+ * (label + session per account), the way the credential form offers them.
  */
 function sandboxCredentials(creds, described) {
 	const out = [];
@@ -41,7 +41,7 @@ function sandboxCredentials(creds, described) {
 		server: 'custom',
 		host: creds.server.host,
 		port: creds.server.port,
-		sessions: creds.accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
+		accounts: { account: creds.accounts.map((a) => ({ label: a.label, session: a.session })) },
 	});
 	if (creds.bot) fill(BOT_CREDENTIAL, { token: creds.bot.token, baseUrl: creds.bot.apiRoot });
 	return out;

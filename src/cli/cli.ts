@@ -70,6 +70,7 @@ export function parseFlags(argv: string[], spec: FlagSpec): Record<string, strin
 	try {
 		values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
 	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the command line has no node: its errors are CliErrors
 		throw new CliError(flagProblem(error as Error & { code?: string }));
 	}
 	const out: Record<string, string | boolean> = {};

@@ -3,6 +3,37 @@ import type { INodeProperties } from 'n8n-workflow';
 const show = { resource: ['gift'], operation: ['buy'] };
 
 export const buyProperties: INodeProperties[] = [
+	// Shown only on the AI-agent tool variant (Telegram Gift Tool): fixed values an agent cannot set.
+	{
+		displayName: 'Allow AI Agent to Buy',
+		name: 'allowAgentPurchases',
+		type: 'boolean',
+		noDataExpression: true,
+		default: false,
+		displayOptions: { show: { ...show, '@tool': [true] } },
+		description:
+			'Whether an AI agent may spend Stars with this tool. Off: every buy the agent asks for is refused. On: only within the two caps below, which the agent cannot change.',
+	},
+	{
+		displayName: 'Max Stars per Call',
+		name: 'agentMaxStarsPerCall',
+		type: 'number',
+		noDataExpression: true,
+		typeOptions: { minValue: 1 },
+		default: 100,
+		displayOptions: { show: { ...show, '@tool': [true], allowAgentPurchases: [true] } },
+		description: 'The most one tool call may spend (price × copies); a call asking for more buys nothing',
+	},
+	{
+		displayName: 'Max Stars per Day',
+		name: 'agentMaxStarsPerDay',
+		type: 'number',
+		noDataExpression: true,
+		typeOptions: { minValue: 1 },
+		default: 500,
+		displayOptions: { show: { ...show, '@tool': [true], allowAgentPurchases: [true] } },
+		description: "The most all of the agent's calls may spend per UTC day, counted from the purchase ledger",
+	},
 	{
 		displayName: 'Buy From',
 		name: 'buySource',

@@ -14,6 +14,7 @@ import { executeOperations } from '../../../../src/telegram';
 import { parameterError } from '../../../shared/errors';
 import { giftIdParameter } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
+import { AGENT_OPKEY_PREFIX, agentSpentToday, capProblem, isToolCall, oneAgentBuyAtATime, readAgentCaps, starsOf } from './agentCaps';
 
 const FIELD_LABELS: Record<string, string> = {
 	opKey: 'opKey',
@@ -29,6 +30,8 @@ type Prepared = { itemIndex: number; operation: Operation } | { itemIndex: numbe
 
 export async function buy(this: IExecuteFunctions, context: GiftContext): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
+	// As an AI agent's tool, Buy spends only when the node allows it, within its caps.
+	const caps = isToolCall.call(this) ? readAgentCaps.call(this) : null;
 	const source = this.getNodeParameter('buySource', 0, 'plan') as string;
 	const options = this.getNodeParameter('buyOptions', 0, {}) as IDataObject;
 	const titles = new Map<number, string>();
@@ -39,11 +42,26 @@ export async function buy(this: IExecuteFunctions, context: GiftContext): Promis
 	if (invalid && !this.continueOnFail()) throw context.wrap(invalid.error, invalid.itemIndex);
 
 	const operations = prepared.filter((p): p is { itemIndex: number; operation: Operation } => 'operation' in p);
+	if (caps) {
+		for (const p of operations) {
+			if (!p.operation.opKey.startsWith(AGENT_OPKEY_PREFIX)) p.operation = { ...p.operation, opKey: AGENT_OPKEY_PREFIX + p.operation.opKey };
+		}
+	}
 	// Two items with one opKey are one purchase: the ledger answers the second "already bought".
-	const store = await getStore();
-	let results: BuyResult[];
-	try {
-		results = await executeOperations(
+	const pay = async (): Promise<BuyResult[]> => {
+		const store = await getStore();
+		try {
+			if (caps) {
+				const problem = capProblem(caps, starsOf(operations.map((p) => p.operation)), await agentSpentToday(store, Date.now()));
+				if (problem) throw parameterError(this.getNode(), problem.field, problem.problem);
+			}
+			return await payAndReplay(store);
+		} finally {
+			await store.close();
+		}
+	};
+	const payAndReplay = async (store: GiftStore): Promise<BuyResult[]> => {
+		const results = await executeOperations(
 			operations.map((p) => p.operation),
 			{
 				store,
@@ -58,9 +76,9 @@ export async function buy(this: IExecuteFunctions, context: GiftContext): Promis
 		for (const [i, p] of operations.entries()) {
 			if (keyed.has(p.itemIndex)) results[i] = await replayed(store, results[i]!);
 		}
-	} finally {
-		await store.close();
-	}
+		return results;
+	};
+	const results = caps ? await oneAgentBuyAtATime(pay) : await pay();
 
 	const byItem = new Map<number, INodeExecutionData>();
 	// The gift's title rides along (from the plan item, or the catalog) so reports can name it.
