@@ -12,7 +12,9 @@
 // workflows adapted to the sandbox) plus one inactive workflow per panel. Chromium is driven over
 // the DevTools protocol with Node's own WebSocket (re-executes itself with --experimental-websocket
 // on Node 20), so no browser library is needed. Everything it starts is stopped at the end.
-// --only TEXT keeps the pictures whose file name contains TEXT.
+// --only TEXT keeps the pictures whose file name contains TEXT; --list prints the panels and stops;
+// --n8n 2 uses n8n 2.40.7; --out DIR writes elsewhere than docs/. Emoji need Debian's
+// fonts-noto-color-emoji (else they show as boxes).
 
 if (typeof globalThis.WebSocket === 'undefined' && !process.execArgv.includes('--experimental-websocket')) {
 	const { spawnSync } = require('node:child_process');
@@ -47,7 +49,9 @@ const CHROMIUM_FLAGS = [
 function parseArgs(argv) {
 	const { values } = util.parseArgs({
 		args: argv,
-		options: { only: { type: 'string' }, chromium: { type: 'string', default: 'chromium' }, n8n: { type: 'string' }, out: { type: 'string' } },
+		options: {
+			only: { type: 'string' }, chromium: { type: 'string', default: 'chromium' }, n8n: { type: 'string' }, out: { type: 'string' }, list: { type: 'boolean' },
+		},
 		strict: true,
 		allowPositionals: false,
 	});
@@ -132,28 +136,76 @@ function shows(property, values) {
 	return true;
 }
 
+/** An example value for a field: its default, or the first example its placeholder gives. */
+function exampleOf(property) {
+	if (property.type === 'string' && property.default === '' && typeof property.placeholder === 'string') {
+		return property.placeholder.split(/ or |, /)[0].trim();
+	}
+	return property.default;
+}
+
+/** One row of each list (fixedCollection) shown, so a panel pictures its rows, not "no items". */
+function withExampleRows(props, values) {
+	const out = { ...values };
+	for (const p of props) {
+		if (p.type !== 'fixedCollection' || !shows(p, out) || out[p.name] !== undefined) continue;
+		const option = p.options?.[0];
+		if (!option) continue;
+		const row = Object.fromEntries(option.values.map((v) => [v.name, exampleOf(v)]));
+		out[p.name] = { [option.name]: p.typeOptions?.multipleValues ? [row] : row };
+	}
+	return out;
+}
+
 /**
- * Every panel worth a picture: one per resource/operation of nodes that have them, one per
- * operation of nodes with operations only, one for the rest. Walked from the descriptions.
+ * A selector worth one picture per choice: an options field shown with `values` that other
+ * fields' display depends on (Buy From, Recipients, …). The first one found, or none.
  */
-function panelsOf(description) {
+function selectorOf(props, values) {
+	const referenced = new Set(props.flatMap((p) => Object.keys(p.displayOptions?.show || {})));
+	return props.find((p) => p.type === 'options' && !['resource', 'operation'].includes(p.name) && referenced.has(p.name) && shows(p, values));
+}
+
+/**
+ * Every panel worth a picture, walked from the description: one per resource/operation (or per
+ * operation, or one for a node with neither), and one per choice of a selector that changes the
+ * fields shown. `tool` pictures n8n's AI-agent tool variant (only where fields show for tools).
+ */
+function panelsOf(description, { tool = false } = {}) {
 	const props = description.properties;
-	const base = description.name;
+	const base = `${description.name}${tool ? 'Tool' : ''}`;
+	const displayName = `${description.displayName}${tool ? ' Tool' : ''}`;
 	const resource = props.find((p) => p.name === 'resource' && p.type === 'options');
 	const operationsFor = (values) => props.filter((p) => p.name === 'operation' && p.type === 'options' && shows(p, values)).flatMap((p) => p.options);
+	let panels;
 	if (resource) {
-		return resource.options.flatMap((r) =>
-			operationsFor({ resource: r.value }).map((o) => ({ file: `${base}-${r.value}-${o.value}`, parameters: { resource: r.value, operation: o.value }, title: `${description.displayName}: ${r.name} › ${o.name}` })));
+		panels = resource.options.flatMap((r) =>
+			operationsFor({ resource: r.value }).map((o) => ({ file: `${base}-${r.value}-${o.value}`, parameters: { resource: r.value, operation: o.value }, title: `${displayName}: ${r.name} › ${o.name}` })));
+	} else {
+		const operations = operationsFor({});
+		panels = operations.length > 0
+			? operations.map((o) => ({ file: `${base}-${o.value}`, parameters: { operation: o.value }, title: `${displayName}: ${o.name}` }))
+			: [{ file: base, parameters: {}, title: displayName }];
 	}
-	const operations = operationsFor({});
-	if (operations.length > 0) {
-		return operations.map((o) => ({ file: `${base}-${o.value}`, parameters: { operation: o.value }, title: `${description.displayName}: ${o.name}` }));
+	if (tool) {
+		const forTools = (values) => props.some((p) => p.displayOptions?.show?.['@tool'] && shows({ displayOptions: { show: Object.fromEntries(Object.entries(p.displayOptions.show).filter(([k]) => k !== '@tool' && k in values)) } }, values));
+		panels = panels.filter((panel) => forTools(panel.parameters)).map((panel) => ({ ...panel, parameters: { ...panel.parameters, allowAgentPurchases: true } }));
 	}
-	return [{ file: base, parameters: {}, title: description.displayName }];
+	return panels.flatMap((panel) => {
+		const selector = selectorOf(props, panel.parameters);
+		const variants = selector && !tool
+			? selector.options.map((o, i) => ({
+				file: i === 0 ? panel.file : `${panel.file}-${o.value}`,
+				parameters: { ...panel.parameters, [selector.name]: o.value },
+				title: `${panel.title} (${selector.displayName}: ${o.name})`,
+			}))
+			: [panel];
+		return variants.map((v) => ({ ...v, parameters: withExampleRows(props, v.parameters) }));
+	});
 }
 
 /** A one-node workflow showing `panel` of the node (ids ≤ 16 characters). */
-function panelWorkflow(description, panel, index) {
+function panelWorkflow(description, panel, index, tool = false) {
 	const id = `shot${String(index).padStart(3, '0')}`;
 	const nodeId = `5c5c5c5c-0000-4000-8000-${String(index).padStart(12, '0')}`;
 	return {
@@ -161,7 +213,7 @@ function panelWorkflow(description, panel, index) {
 		name: `Panel: ${panel.title}`,
 		active: false,
 		settings: { executionOrder: 'v1' },
-		nodes: [{ id: nodeId, name: description.defaults?.name || description.displayName, type: `${PACKAGE_NAME}.${description.name}`, typeVersion: 1, position: [0, 0], parameters: panel.parameters }],
+		nodes: [{ id: nodeId, name: description.defaults?.name || description.displayName, type: `${PACKAGE_NAME}.${description.name}${tool ? 'Tool' : ''}`, typeVersion: 1, position: [0, 0], parameters: panel.parameters }],
 		connections: {},
 		nodeId,
 	};
@@ -183,8 +235,17 @@ async function main() {
 	try {
 		const demo = adaptForSandbox(loadWorkflows(source), scenario);
 		const panels = [];
-		for (const description of builtNodes()) for (const panel of panelsOf(description)) if (wanted(panel.file)) panels.push({ description, panel });
-		const panelFlows = panels.map(({ description, panel }, i) => panelWorkflow(description, panel, i));
+		for (const description of builtNodes()) {
+			for (const panel of panelsOf(description)) if (wanted(panel.file)) panels.push({ description, panel });
+			if (description.usableAsTool) {
+				for (const panel of panelsOf(description, { tool: true })) if (wanted(panel.file)) panels.push({ description, panel, tool: true });
+			}
+		}
+		if (opts.list) {
+			for (const { panel } of panels) process.stdout.write(`${panel.file}\t${panel.title}\t${JSON.stringify(panel.parameters)}\n`);
+			return;
+		}
+		const panelFlows = panels.map(({ description, panel, tool }, i) => panelWorkflow(description, panel, i, tool));
 		const workflows = [...demo, ...panelFlows.map(({ nodeId, ...wf }) => wf)];
 		const { run, sandbox } = await bootWithSandbox({
 			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: panelFlows.map((w) => w.id), prepare: n8nFlavour(opts.n8n),
@@ -206,6 +267,35 @@ async function main() {
 		};
 		/** The bounding box of the first element matching `selector` (null when none). */
 		const boxOf = (selector) => page.evaluate(`(() => { const e = document.querySelector(${JSON.stringify(selector)}); if (!e) return null; const r = e.getBoundingClientRect(); return { x: Math.max(0, r.x), y: Math.max(0, r.y), width: r.width, height: r.height }; })()`);
+		/** The box of `selector` cut below its lowest visible content (forms do not fill their dialog). */
+		const contentBoxOf = (selector) => page.evaluate(`(() => {
+			const root = document.querySelector(${JSON.stringify(selector)});
+			if (!root) return null;
+			const r = root.getBoundingClientRect();
+			let bottom = r.top;
+			for (const e of root.querySelectorAll('*')) {
+				if (e.children.length > 0) continue;
+				const b = e.getBoundingClientRect();
+				if (b.width > 0 && b.height > 0) bottom = Math.max(bottom, b.bottom);
+			}
+			return { x: Math.max(0, r.x), y: Math.max(0, r.y), width: r.width, height: Math.min(r.height, bottom - r.top + 24) };
+		})()`);
+		/** Lets every scrolling box inside `selector` grow to its content, so one picture shows it all. */
+		const unscroll = (selector) => page.evaluate(`(() => {
+			const root = document.querySelector(${JSON.stringify(selector)});
+			if (!root) return 0;
+			let n = 0;
+			for (const e of [root, ...root.querySelectorAll('*')]) {
+				const style = getComputedStyle(e);
+				if (/(auto|scroll)/.test(style.overflowY) || style.maxHeight !== 'none') {
+					e.style.overflow = 'visible';
+					e.style.maxHeight = 'none';
+					if (/(auto|scroll)/.test(style.overflowY)) e.style.height = 'auto';
+					n++;
+				}
+			}
+			return n;
+		})()`);
 		/** A taller page, so forms and panels show whole instead of scrolling. */
 		const viewport = (height) => page.send('Emulation.setDeviceMetricsOverride', { width: WIDTH, height, deviceScaleFactor: 1, mobile: false });
 		const shoot = async (file, clip) => {
@@ -247,7 +337,9 @@ async function main() {
 			await goto(`/home/credentials/${id}`);
 			await waitUntil(async () => (await count('[data-test-id="editCredential-modal"], [data-test-id="credential-edit-dialog"]')) > 0, { timeoutMs: 60000, what: `the ${credential.type} form` });
 			await sleep(1500);
-			const modal = await boxOf('[data-test-id="editCredential-modal"] .el-dialog, .el-dialog');
+			await unscroll('.el-dialog');
+			await sleep(500);
+			const modal = await contentBoxOf('[data-test-id="editCredential-modal"] .el-dialog, .el-dialog');
 			await shoot(path.join(SHOTS, `${file}.png`), modal || undefined);
 		}
 		await viewport(HEIGHT);
@@ -263,6 +355,14 @@ async function main() {
 			await page.send('Input.insertText', { text: 'Telegram Gift' });
 			await sleep(1500);
 			await shoot(path.join(SHOTS, 'node-picker.png'));
+			// What the picker's entry for Telegram Gift (merged with its trigger by n8n) says.
+			const merged = await page.evaluate(`(() => {
+				const pinia = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$pinia;
+				const store = pinia?._s.get('nodeCreator');
+				const node = store?.mergedNodes?.find((n) => n.name === '${PACKAGE_NAME}.telegramGift');
+				return node ? node.description : null;
+			})()`);
+			log(`node picker: the Telegram Gift entry says "${merged}"`);
 		}
 
 		// The login form's last page: log the demo's login account in through the form.
@@ -304,6 +404,8 @@ async function shootLoginPage({ page, run, demo, scenario, sandbox, shoot }) {
 	await ready('Logged in as');
 	await page.send('Page.navigate', { url: waitingUrl });
 	await sleep(2500);
+	// The picture shows how a long session wraps, not the session: all but its start is masked.
+	await page.evaluate(`(() => { const t = document.getElementById('session'); if (t) t.value = t.value.slice(0, 8) + t.value.slice(8).replace(/[^\\s]/g, '•'); })()`);
 	await shoot(path.join(SHOTS, 'login-form-session.png'));
 }
 

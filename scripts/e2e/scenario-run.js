@@ -51,7 +51,7 @@ const TRIGGER_TYPE = `${PACKAGE_NAME}.telegramGiftTrigger`;
 
 /**
  * Starts the scenario clock once the workflows are live: n8n has activated each of them (its
- * "Activated workflow" log line; an activation error fails the run here, loudly) and the Gift
+ * "Activated workflow" log line on 1.x; an activation error fails the run here, loudly) and the Gift
  * Triggers have taken their baseline (the sandbox answered a catalog read, and reads go on for two
  * of the slowest trigger's poll intervals, so every trigger activated with them has polled once).
  */
@@ -63,11 +63,19 @@ async function goLive({ n8n, sandbox, workflows, timeoutMs = 120000 }) {
 		if (failed) throw new Error(`n8n could not activate workflow "${wf.name}": ${n8n.redact(failed.trim())}\n${n8n.logTail(15)}`);
 		return text.split('\n').some((line) => line.includes(id) && line.includes('Activated workflow'));
 	};
-	await waitUntil(() => workflows.every(activation), { timeoutMs, what: `n8n to activate ${workflows.map((wf) => `"${wf.name}"`).join(', ')}` });
 	const triggers = workflows.flatMap((wf) => wf.nodes.filter((n) => n.type === TRIGGER_TYPE && !n.disabled));
+	const reads = () => sandbox.record().calls['payments.getStarGifts'] || 0;
+	await waitUntil(() => {
+		const all = workflows.map(activation).every(Boolean); // checks every workflow for an activation error
+		// n8n 2.x activates after "Editor is now accessible" without an info line per workflow:
+		// there the triggers' catalog reads are the sign (webhook/form workflows retry on 404).
+		return all || (n8n.major >= 2 && (triggers.length === 0 || reads() > 0));
+	}, { timeoutMs, what: `n8n to activate ${workflows.map((wf) => `"${wf.name}"`).join(', ')}` });
 	if (triggers.length > 0) {
-		const reads = () => sandbox.record().calls['payments.getStarGifts'] || 0;
-		await waitUntil(() => reads() > 0, { timeoutMs, what: 'the Gift Triggers\' first catalog read (their baseline)' });
+		await waitUntil(() => {
+			workflows.forEach(activation);
+			return reads() > 0;
+		}, { timeoutMs, what: 'the Gift Triggers\' first catalog read (their baseline)' });
 		const intervalMs = Math.max(...triggers.map((n) => Number(n.parameters?.pollIntervalMs ?? 1000) || 1000));
 		const before = reads();
 		await sleep(2 * intervalMs);

@@ -118,7 +118,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 
 	it('rejects a poll interval below the minimum naming the field', async () => {
 		const trigger = packageNode('Gift Trigger', 'telegramGiftTrigger', { pollIntervalMs: 20 }, ['telegramGiftsAccountApi']);
-		await expect(engine.activate({ nodes: [trigger] })).rejects.toThrow(/Poll Interval \(Ms\)/);
+		await expect(engine.activate({ nodes: [trigger] })).rejects.toThrow(/Poll Interval \(ms\)/);
 	});
 
 	it('plan → buy → report buys what the sandbox records and reports it to the account chats', async () => {

@@ -150,8 +150,8 @@ const CASES: BadCase[] = [
 	{ name: 'notify: report of unrelated items', node: notify({ operation: 'sendReport', accountChats: false }), input: [{ json: { hello: 'world' } }], names: /Input items \(item 0\)/ },
 	{ name: 'notify: report with NaN price', node: notify({ operation: 'sendReport', accountChats: false }), input: [validOp({ price: NaN })], names: /Input items/ },
 	// Telegram Gift Trigger (activation)
-	{ name: 'trigger: interval below minimum', node: trigger({ pollIntervalMs: 20 }), activate: true, names: /Poll Interval \(Ms\)/ },
-	{ name: 'trigger: NaN interval', node: trigger({ pollIntervalMs: NaN }), activate: true, names: /Poll Interval \(Ms\)/ },
+	{ name: 'trigger: interval below minimum', node: trigger({ pollIntervalMs: 20 }), activate: true, names: /Poll Interval \(ms\)/ },
+	{ name: 'trigger: NaN interval', node: trigger({ pollIntervalMs: NaN }), activate: true, names: /Poll Interval \(ms\)/ },
 	{ name: 'trigger: no events', node: trigger({ events: [] }), activate: true, names: /Events/ },
 	{ name: 'trigger: unknown event', node: trigger({ events: ['everything'] }), activate: true, names: /Events/ },
 	{ name: 'trigger: negative session floor', node: trigger({ options: { sessionFloorMs: -1 } }), activate: true, names: /Min Time Between Polls per Account/ },

@@ -43,8 +43,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/**
-	 * Only the sandbox's two package credentials: its accounts ("label: session" per line; by default
-	 * every account, labelled in lower case) and its bot when it has one.
+	 * Only the sandbox's two package credentials: its accounts (the Accounts list, label + session;
+	 * by default every account, labelled in lower case) and its bot when it has one.
 	 */
 	useSandbox(c: SandboxCredentials, accounts = c.accounts.map((a) => ({ label: a.label.toLowerCase(), session: a.session }))): void {
 		this.clear();
@@ -54,7 +54,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			server: 'custom',
 			host: c.server.host,
 			port: c.server.port,
-			sessions: accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
+			accounts: { account: accounts.map((a) => ({ label: a.label, session: a.session })) },
 		});
 		if (c.bot) this.set('telegramGiftsBotApi', { token: c.bot.token, baseUrl: c.bot.apiRoot });
 	}
