@@ -46,9 +46,11 @@ export function parseAccountCredential(data: ICredentialDataDecryptedObject): Ac
 	if (apiHash === '') throw new CredentialFieldError('API Hash', 'is empty');
 	if (/\s/.test(apiHash)) throw new CredentialFieldError('API Hash', 'contains spaces; paste the api_hash as my.telegram.org shows it');
 	const server = parseServer(data);
+	// `sessions` (label: session per line) is what credentials saved by earlier builds hold; the
+	// form now offers only the Accounts list.
 	const sessions = [...parseSessionLines(data.sessions), ...parseAccountList(data.accounts)];
 	if (sessions.length === 0) {
-		throw new CredentialFieldError('Sessions', 'no account session given; paste at least one session string');
+		throw new CredentialFieldError('Accounts', 'no account given; add at least one account with its session string');
 	}
 	return { apiId, apiHash, server, sessions: labelSessions(sessions) };
 }

@@ -81,8 +81,8 @@ describe('nodes against the sandbox through n8n-core', () => {
 		expect(badBot.message).toContain('401');
 		expect(badBot.message).not.toContain('wrong-token-value');
 
-		const malformed = await engine.credentials.test('telegramGiftsAccountApi', { ...account, sessions: 'alice: not a session' });
-		expect(malformed).toEqual({ status: 'Error', message: expect.stringContaining('Sessions') });
+		const malformed = await engine.credentials.test('telegramGiftsAccountApi', { ...account, accounts: { account: [{ label: 'alice', session: 'not a session' }] } });
+		expect(malformed).toEqual({ status: 'Error', message: expect.stringMatching(/Accounts.*account "alice": this is not a session string/) });
 	});
 
 	it('the trigger stays quiet on an unchanged catalog and emits a drop as one execution', async () => {

@@ -114,8 +114,8 @@ const CASES: BadCase[] = [
 	// Credentials
 	{ name: 'credential: API ID negative', node: buyFields({}), credentials: { type: ACCOUNT, data: { apiId: -1 } }, names: /API ID/ },
 	{ name: 'credential: API Hash empty', node: buyFields({}), credentials: { type: ACCOUNT, data: { apiHash: '' } }, names: /API Hash/ },
-	{ name: 'credential: session not a session', node: buyFields({}), credentials: { type: ACCOUNT, data: { sessions: 'alice: not a session' } }, names: /Sessions/ },
-	{ name: 'credential: no sessions', node: buyFields({}), credentials: { type: ACCOUNT, data: { sessions: '' } }, names: /Sessions/ },
+	{ name: 'credential: session not a session', node: buyFields({}), credentials: { type: ACCOUNT, data: { accounts: { account: [{ label: 'alice', session: 'not a session' }] } } }, names: /Accounts/ },
+	{ name: 'credential: no sessions', node: buyFields({}), credentials: { type: ACCOUNT, data: { accounts: { account: [] } } }, names: /Accounts/ },
 	{ name: 'credential: port 70000', node: buyFields({}), credentials: { type: ACCOUNT, data: { port: 70000 } }, names: /Port/ },
 	{ name: 'credential: bot token malformed', node: notify({ operation: 'sendMessage', text: 'hi' }), credentials: { type: BOT, data: { token: 'abc' } }, names: /Bot Token/ },
 	{ name: 'credential: none attached (buy)', node: { ...buyFields({}), credentials: {} }, credentials: 'none', names: /[Cc]redential/ },
