@@ -67,7 +67,8 @@ function bindCredentials(workflow, described, credentials, packageName) {
 	const byType = new Map(credentials.map((c) => [c.type, { id: c.id, name: c.name }]));
 	for (const node of workflow.nodes) {
 		if (!node.type.startsWith(`${packageName}.`)) continue;
-		const declared = described.nodes.find((n) => `${packageName}.${n.type}` === node.type);
+		// `<type>Tool` is n8n's AI-agent variant of a node: it takes the node's credentials.
+		const declared = described.nodes.find((n) => `${packageName}.${n.type}` === node.type || `${packageName}.${n.type}Tool` === node.type);
 		if (!declared) throw new Error(`workflow "${workflow.name}" uses ${node.type}, which the package does not declare`);
 		for (const c of declared.credentials) {
 			if (byType.has(c.name)) node.credentials = { ...node.credentials, [c.name]: byType.get(c.name) };
