@@ -317,7 +317,8 @@ async function main() {
 			await shoot(path.join(DOCS, 'autobuy-workflow.png'));
 		}
 
-		// Every node panel.
+		// Every node panel (a taller page, so long panels show whole).
+		await viewport(1500);
 		for (const [i, { panel }] of panels.entries()) {
 			const wf = panelFlows[i];
 			await goto(`/workflow/${wf.id}/${wf.nodeId}`);
