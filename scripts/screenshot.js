@@ -144,10 +144,15 @@ function exampleOf(property) {
 	return property.default;
 }
 
-/** One row of each list (fixedCollection) shown, so a panel pictures its rows, not "no items". */
+/** One row of each list (fixedCollection) shown, so a panel pictures its rows, not "no items"; examples in required fields. */
 function withExampleRows(props, values) {
 	const out = { ...values };
 	for (const p of props) {
+		// A required field left empty shows as an error: give it its placeholder's example.
+		if (p.required && p.type === 'string' && p.default === '' && p.placeholder && shows(p, out) && out[p.name] === undefined) {
+			out[p.name] = exampleOf(p);
+			continue;
+		}
 		if (p.type !== 'fixedCollection' || !shows(p, out) || out[p.name] !== undefined) continue;
 		const option = p.options?.[0];
 		if (!option) continue;

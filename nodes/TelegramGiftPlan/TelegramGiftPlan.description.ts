@@ -154,6 +154,7 @@ export const planProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
+				hint: '0 = no daily budget',
 				description:
 					"Stars one account may spend per UTC day, counting what the store's purchase ledger already records for today; 0 means no daily budget",
 			},
@@ -162,6 +163,7 @@ export const planProperties: INodeProperties[] = [
 				name: 'giftField',
 				type: 'string',
 				default: '',
+				hint: 'Empty = the whole item is the gift',
 				placeholder: 'gift',
 				description: 'Dot path of the gift inside each input item; empty means the whole item is the gift',
 			},
@@ -178,6 +180,7 @@ export const planProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
+				hint: "0 = the planner's default",
 				description: "Cap on copies of one gift bought by one account in one run; 0 uses the planner's default",
 			},
 			{
@@ -186,6 +189,7 @@ export const planProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
+				hint: '0 = no cap',
 				description: 'Cap on stars the whole plan may spend; 0 means no cap',
 			},
 			{

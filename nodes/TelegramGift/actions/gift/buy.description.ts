@@ -89,6 +89,7 @@ export const buyProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'alice',
+		hint: 'Empty = the account with the most Stars pays',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description:
 			'Label or user ID of the account that pays; empty uses the account with the highest star balance',
@@ -99,6 +100,7 @@ export const buyProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,
+		hint: '0 = accept the current catalog price',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description: 'Refuse to pay more than this per copy; 0 accepts the current catalog price',
 	},
@@ -107,6 +109,7 @@ export const buyProperties: INodeProperties[] = [
 		name: 'idempotencyKey',
 		type: 'string',
 		default: '',
+		hint: 'Empty = one key per execution and item (a retried execution may buy again)',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description:
 			"A key that identifies this purchase: the same key is never paid twice (the store's ledger remembers it). Empty derives one from the execution and item.",
