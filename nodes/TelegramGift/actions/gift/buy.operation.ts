@@ -10,8 +10,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { ValidationError, formatPeer, opKeyOf, parsePeer, validatePlan, type BuyResult, type Gift, type Operation } from '../../../../src/core';
 import { getStore, type GiftStore } from '../../../../src/store';
-import { executeOperations } from '../../../../src/telegram';
-import { parameterError } from '../../../shared/errors';
+import { executeOperations, mapTelegramError } from '../../../../src/telegram';
+import { errorMessage, parameterError } from '../../../shared/errors';
 import { giftIdParameter } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
 import { AGENT_OPKEY_PREFIX, agentSpentToday, capProblem, isToolCall, oneAgentBuyAtATime, readAgentCaps, starsOf } from './agentCaps';
@@ -150,9 +150,27 @@ async function fromFields(
 	const valid = wanted.filter((w): w is Exclude<typeof w, { error: unknown }> => !('error' in w));
 	if (valid.length === 0) return wanted as Prepared[];
 
-	const catalog = await context.accounts.withAccount(null, async (account) => (await account.catalog(0)).gifts);
+	let catalog: Gift[];
+	let identities: Awaited<ReturnType<typeof context.accounts.balancesAll>>;
+	try {
+		catalog = await context.accounts.withAccount(null, async (account) => (await account.catalog(0)).gifts);
+		identities = await context.accounts.balancesAll();
+	} catch (error) {
+		// Telegram could not be asked (down, flood wait, revoked sessions). Under Continue On Fail
+		// each purchase is a failed, maybe retryable result: nothing was bought, and a webhook
+		// answers that (not the request echoed back, which an error passed through would do).
+		if (!this.continueOnFail()) throw error;
+		const failure = mapTelegramError(error, { account: context.accounts.labels.join(', '), method: 'buy' });
+		return wanted.map((w): Prepared => {
+			if ('error' in w) return { itemIndex: w.itemIndex, error: w.error };
+			const base = { opKey: '', accountId: '', recipient: w.recipient, giftId: w.giftId, quantity: w.quantity };
+			return {
+				itemIndex: w.itemIndex,
+				result: { ...base, status: 'failed', reason: failure.buyReason, error: errorMessage(failure, context.accounts.secrets), price: 0, quantityBought: 0, balanceAfter: null, retryable: failure.retryable },
+			};
+		});
+	}
 	const giftsById = new Map<string, Gift>(catalog.map((g) => [g.id, g]));
-	const identities = await context.accounts.balancesAll();
 	const richest = identities.reduce((best, next) => (next.balance > best.balance ? next : best));
 	const executionId = this.getExecutionId() ?? 'manual';
 
