@@ -16,11 +16,10 @@ const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
 const { bootWithSandbox } = require('./e2e/scenario-run');
-const { loadWorkflows } = require('./e2e/workflows');
+const { loadWorkflows, nodeNamed } = require('./e2e/workflows');
 const { adaptForSandbox, channelChatId } = require('./e2e/templates');
 const { ownerLogin, OWNER } = require('./e2e/harness');
 const { cleanupStack, log, seconds, setLogTag, sleep } = require('./e2e/util');
-const { nodeNamed } = require('./e2e/workflows');
 
 // The demo talks to a person: its lines carry no harness tag.
 setLogTag('');
