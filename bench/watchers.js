@@ -10,8 +10,11 @@
  *    own count is in the context). Target: the single-trigger schedule, 60000 / max(P, floor) per
  *    session (+5 %), whatever T: one watcher polls for every trigger. Two gifts are released in
  *    the window; every trigger must emit each exactly once ("missed", "duplicates").
- *  - watchers.memoryPerSubscriber: heap (after a full GC) with 1 + 20 active triggers minus with 1,
- *    divided by 20: what one more active workflow on the same credential costs in this process.
+ *  - watchers.memoryPerTrigger: heap (after a full GC) with 1 + 50 active triggers minus with 1,
+ *    divided by 50: what one more active workflow on the same credential costs in this process
+ *    (mostly n8n's own context for the trigger, and its pollers before the shared watcher).
+ *  - watchers.memoryPerSubscriber: the same for 1000 bare subscribers of one shared watcher (what
+ *    the watcher itself keeps per subscriber); absent from builds without src/telegram/watch.
  * Runs as its own process (the registry's "script" kind): a clean heap, and n8n-core's settings
  * read from this process's environment.
  */
@@ -22,7 +25,8 @@ v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc');
 
 const { triggerEngine } = require('./lib/n8n-trigger');
-const { load, round, figure, sleep, sandboxAccounts } = require('./lib/common');
+const path = require('node:path');
+const { load, round, figure, sleep, sandboxAccounts, tempDir } = require('./lib/common');
 const { traceCalls } = require('./lib/call-trace');
 const { startSandboxProcess } = require('./lib/sandbox-process');
 
@@ -32,7 +36,8 @@ const N = 3;
 const WARMUP_MS = 3000;
 const WINDOW_MS = Number(process.env.BENCH_WATCHERS_WINDOW_MS) || 30000;
 const TRIGGERS = [1, 2, 5];
-const EXTRA_SUBSCRIBERS = 20;
+const EXTRA_TRIGGERS = 50;
+const BARE_SUBSCRIBERS = 1000;
 const emit = (f) => process.stdout.write(JSON.stringify(f) + '\n');
 
 const parameters = { events: ['newGift'], pollIntervalMs: P, limitedOnly: true, options: { sessionFloorMs: FLOOR } };
@@ -111,12 +116,45 @@ async function memoryRun() {
 		await engine.activate(parameters, 'wf-mem-0');
 		await sleep(3000);
 		const before = heapMB();
-		for (let i = 1; i <= EXTRA_SUBSCRIBERS; i++) await engine.activate(parameters, `wf-mem-${i}`);
+		for (let i = 1; i <= EXTRA_TRIGGERS; i++) await engine.activate(parameters, `wf-mem-${i}`);
 		await sleep(3000);
 		const after = heapMB();
-		return { perSubscriberKB: round(((after - before) * 1024) / EXTRA_SUBSCRIBERS, 1), heapBeforeMB: round(before, 1), heapAfterMB: round(after, 1) };
+		return { perSubscriberKB: round(((after - before) * 1024) / EXTRA_TRIGGERS, 1), heapBeforeMB: round(before, 1), heapAfterMB: round(after, 1) };
 	} finally {
 		await engine.shutdown();
+		await sandbox.stop();
+	}
+}
+
+/** Heap per bare subscriber of one shared watcher (the registry over its own pool). */
+async function bareSubscribersRun() {
+	let watch;
+	try {
+		watch = load('src/telegram/watch');
+	} catch {
+		return null;
+	}
+	const { ClientPool } = load('src/telegram');
+	const { getStore } = load('src/store');
+	const sandbox = await startSandboxProcess(scenario(691, 'wbare-', []));
+	const pool = new ClientPool({ idleMs: 0 });
+	const registry = new watch.WatcherRegistry(pool);
+	const { apiId, apiHash, server } = sandbox.credentials;
+	const accounts = sandbox.credentials.accounts.map((a) => ({ apiId, apiHash, server, session: a.session, label: a.label }));
+	const topic = { key: watch.CATALOG_TOPIC, create: async () => new watch.CatalogTopic(await getStore(path.join(tempDir('bench-bare-'), 'store.sqlite'))) };
+	const subscriber = { deliver: () => undefined, onFatal: () => undefined };
+	const subscriptions = [];
+	try {
+		subscriptions.push(await registry.subscribe(accounts, topic, subscriber, { intervalMs: P, sessionFloorMs: FLOOR }));
+		await sleep(2000);
+		const before = heapMB();
+		for (let i = 0; i < BARE_SUBSCRIBERS; i++) subscriptions.push(await registry.subscribe(accounts, topic, { ...subscriber }, { intervalMs: P, sessionFloorMs: FLOOR }));
+		await sleep(2000);
+		const after = heapMB();
+		return { perSubscriberKB: round(((after - before) * 1024) / BARE_SUBSCRIBERS, 2), watchers: registry.list().length };
+	} finally {
+		for (const s of subscriptions) await s.close();
+		await pool.destroy();
 		await sandbox.stop();
 	}
 }
@@ -156,8 +194,11 @@ async function main() {
 			emit(fig);
 		});
 		const memory = await memoryRun().catch((error) => ({ error }));
-		if (memory.error) emit({ bench: 'watchers.memoryPerSubscriber', error: memory.error.message });
-		else emit(figure('watchers.memoryPerSubscriber', memory.perSubscriberKB, 'KB', 256, { extraSubscribers: EXTRA_SUBSCRIBERS, heapBeforeMB: memory.heapBeforeMB, heapAfterMB: memory.heapAfterMB }));
+		if (memory.error) emit({ bench: 'watchers.memoryPerTrigger', error: memory.error.message });
+		else emit(figure('watchers.memoryPerTrigger', memory.perSubscriberKB, 'KB', 64, { extraTriggers: EXTRA_TRIGGERS, heapBeforeMB: memory.heapBeforeMB, heapAfterMB: memory.heapAfterMB }));
+		const bare = await bareSubscribersRun().catch((error) => ({ error }));
+		if (bare?.error) emit({ bench: 'watchers.memoryPerSubscriber', error: bare.error.message });
+		else if (bare) emit(figure('watchers.memoryPerSubscriber', bare.perSubscriberKB, 'KB', 1, { subscribers: BARE_SUBSCRIBERS, watchers: bare.watchers }));
 	} finally {
 		trace.stop();
 		await shutdownPool();

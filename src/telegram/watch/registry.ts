@@ -159,14 +159,6 @@ export class WatcherRegistry {
 				return { key: e.key, topic: e.topicKey, accounts: e.leases.map((l) => l.account.label), subscribers: w.size, ...w.settings(), stats: { ...w.stats } };
 			});
 	}
-
-	/** Stops every watcher (process shutdown, tests). Their subscriptions become inert. */
-	async destroy(): Promise<void> {
-		await Promise.all([...this.entries.values()].map(async (e) => {
-			await e.ready.catch(() => undefined);
-			await this.stop(e);
-		}));
-	}
 }
 
 let shared: WatcherRegistry | null = null;
