@@ -104,7 +104,9 @@ export class WatcherRegistry {
 		const entry: Entry = { key, topicKey: spec.key, ready: Promise.resolve(null as never), watcher: null, leases: [], joining: 0, stopping: null };
 		entry.ready = (async () => {
 			try {
-				const settled = await Promise.allSettled(accounts.map((credentials) => this.pool.acquire(credentials)));
+				// One slot per session, even if the credential lists a session twice.
+				const sessions = accounts.filter((a, i) => accounts.findIndex((b) => accountKeyOf(b) === accountKeyOf(a)) === i);
+				const settled = await Promise.allSettled(sessions.map((credentials) => this.pool.acquire(credentials)));
 				for (const s of settled) if (s.status === 'fulfilled') entry.leases.push(s.value);
 				const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
 				if (failed) throw failed.reason;

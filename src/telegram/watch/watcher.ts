@@ -102,7 +102,10 @@ export class Watcher<E, A extends WatchAccount> {
 		return { joined: { atMs }, remove: () => this.remove(entry) };
 	}
 
-	/** Removes a subscriber after its queued deliveries; true when it was the last one. */
+	/**
+	 * Removes a subscriber: deliveries not started yet are dropped (a deactivated workflow emits
+	 * nothing more), the one under way finishes first. True when it was the last subscriber.
+	 */
 	private async remove(entry: Subscribed<E>): Promise<boolean> {
 		if (!this.subscribers.delete(entry)) return this.subscribers.size === 0;
 		entry.closed = true;
