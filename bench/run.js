@@ -22,6 +22,7 @@ const BENCHES = {
 	soak: { script: 'soak.js' },
 	reconnect: { module: './reconnect' },
 	reaction: { module: './reaction' },
+	watchers: { script: 'watchers.js' },
 };
 
 function runScript(file, emit, name) {
