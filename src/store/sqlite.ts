@@ -19,6 +19,7 @@ import type {
 	LedgerStatus,
 	LedgerStep,
 	NewLedgerEntry,
+	PeerAccess,
 	SeenGift,
 	SeenGiftsUpdate,
 	StickerEntry,
@@ -150,6 +151,26 @@ function toLedgerEntry(row: LedgerRow): LedgerEntry {
 		reason: row.reason,
 		createdAtMs: row.created_at_ms,
 		sentAtMs: row.sent_at_ms,
+		updatedAtMs: row.updated_at_ms,
+	};
+}
+
+interface PeerAccessRow {
+	account_id: string;
+	peer: string;
+	access_hash: string;
+	username: string | null;
+	title: string | null;
+	updated_at_ms: number;
+}
+
+function toPeerAccess(row: PeerAccessRow): PeerAccess {
+	return {
+		accountId: row.account_id,
+		peer: row.peer,
+		accessHash: row.access_hash,
+		username: row.username,
+		title: row.title,
 		updatedAtMs: row.updated_at_ms,
 	};
 }
@@ -432,6 +453,47 @@ export class SqliteGiftStore implements GiftStore {
 				[accountId, sinceMs],
 			);
 			return row?.total ?? 0;
+		});
+	}
+
+	putPeerAccess(entries: PeerAccess[]): Promise<void> {
+		if (entries.length === 0) return Promise.resolve();
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				for (const e of entries) {
+					const username = e.username === null ? null : e.username.toLowerCase();
+					// A username belongs to one peer at a time: rows that still give it to another peer are stale.
+					if (username !== null) await this.conn.run('UPDATE peer_access SET username = NULL WHERE username = ? AND peer <> ?', [username, e.peer]);
+					await this.conn.run(
+						'INSERT OR REPLACE INTO peer_access (account_id, peer, access_hash, username, title, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+						[e.accountId, e.peer, e.accessHash, username, e.title, e.updatedAtMs],
+					);
+				}
+			}),
+		);
+	}
+
+	getPeerAccess(accountId: string, peer: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	findPeerByUsername(username: string, accountId?: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const name = username.replace(/^@/, '').toLowerCase();
+			const row =
+				accountId === undefined
+					? await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? ORDER BY updated_at_ms DESC LIMIT 1', [name])
+					: await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? AND account_id = ? ORDER BY updated_at_ms DESC LIMIT 1', [name, accountId]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	deletePeerAccess(accountId: string, peer: string): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('DELETE FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
 		});
 	}
 
