@@ -45,6 +45,7 @@ export {
 	CircuitOpenError,
 	TelegramError,
 	MigrateError,
+	PaymentVerificationError,
 	AUTH_INVALID_ERRORS,
 	buyReasonFor,
 	isRetryableBuyReason,

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
 import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
+import { PeerMemory } from './peers';
 import type { TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
 
@@ -131,6 +132,7 @@ export class ClientPool {
 			now: this.now,
 			self: null,
 			recipients: new Map(),
+			peers: new PeerMemory(),
 		};
 		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
 		entry.ready = this.connect(conn);
