@@ -111,14 +111,6 @@ export class SandboxRpc {
 		const action = decision.action;
 		if (action.kind === 'error') return { kind: 'error', code: action.code, message: action.message };
 		if (action.kind === 'noReply' || action.kind === 'drop') return { kind: action.kind };
-		if (action.kind === 'paymentVerificationNeeded' && call.accountId !== undefined) {
-			try {
-				return { kind: 'result', bytes: this.verificationNeeded({ ...call, accountId: call.accountId }) };
-			} catch (error) {
-				if (error instanceof MarketError) return { kind: 'error', code: errorCodeFor(error.telegramError), message: error.telegramError };
-				throw error;
-			}
-		}
 		if (AUTH_METHODS.has(call.method)) {
 			try {
 				const bytes = await this.auth.handle(call);
@@ -133,7 +125,8 @@ export class SandboxRpc {
 		if (accountId === undefined && !BEFORE_SIGN_IN.has(call.method)) {
 			return { kind: 'error', code: 401, message: 'AUTH_KEY_UNREGISTERED' };
 		}
-		const handler = this.handlers[call.method];
+		// A payment the scenario marks: answered payments.paymentVerificationNeeded instead of paying.
+		const handler = action.kind === 'paymentVerificationNeeded' ? (c: SignedInCall) => this.verificationNeeded(c) : this.handlers[call.method];
 		if (!handler) {
 			world.logger.warn(`UNSUPPORTED METHOD ${call.method} (account ${call.accountId}): answered ${UNSUPPORTED}`);
 			return { kind: 'error', code: 400, message: UNSUPPORTED };
