@@ -9,8 +9,6 @@
  * (scenario `dialogs`, both ways) and users it sent a gift to or got one from. Contacts come from
  * the scenario's `contacts`.
  */
-import { crc32 } from 'node:zlib';
-
 import { Api, returnBigInt } from '../telegram/gramjs';
 import { MarketError, peerKey, type Market, type PeerRef } from './market';
 import type { Scenario } from './scenario';
@@ -168,20 +166,23 @@ export class SandboxPeers {
 		return new Api.messages.DialogsSlice({ count: all.length, dialogs, messages, chats, users }).getBytes();
 	}
 
-	/** contacts.getContacts: the scenario's contacts; the same `hash` answers contactsNotModified. */
+	/**
+	 * contacts.getContacts: the scenario's contacts. A `hash` equal to Telegram's for the list (the
+	 * usual algorithm over saved_count, then the sorted contact ids) answers contactsNotModified.
+	 */
 	private getContacts(call: PeerCall): Buffer {
 		const viewer = call.accountId;
 		const { scenario } = this.world;
 		const self = scenario.accounts.find((a) => a.id === viewer);
-		const ids = [...(self?.contacts ?? [])].sort();
-		const hash = BigInt(crc32(ids.join(',')) || 1);
-		if (ids.length > 0 && BigInt(String((call.request as Api.contacts.GetContacts).hash)) === hash) {
+		const ids = [...(self?.contacts ?? [])].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+		const hash = telegramHash([0n, ...ids]);
+		if (hash !== 0n && BigInt(String((call.request as Api.contacts.GetContacts).hash)) === hash) {
 			return new Api.contacts.ContactsNotModified().getBytes();
 		}
 		const contacts = ids.map(
-			(id) => new Api.Contact({ userId: big(id), mutual: scenario.accounts.find((a) => a.id === id)?.contacts.includes(viewer) ?? false }),
+			(id) => new Api.Contact({ userId: big(id), mutual: scenario.accounts.find((a) => a.id === id.toString())?.contacts.includes(viewer) ?? false }),
 		);
-		return new Api.contacts.Contacts({ contacts, savedCount: 0, users: ids.map((id) => this.world.user(id, viewer)) }).getBytes();
+		return new Api.contacts.Contacts({ contacts, savedCount: 0, users: ids.map((id) => this.world.user(id.toString(), viewer)) }).getBytes();
 	}
 
 	/** contacts.resolveUsername: any public username (rate limited per account by the scenario's resolveUsernameLimit). */
@@ -201,4 +202,21 @@ export class SandboxPeers {
 		}
 		throw new MarketError('USERNAME_NOT_OCCUPIED');
 	}
+}
+
+/**
+ * Telegram's hash for cached lists (core.telegram.org/api/offsets, "Hash generation"): for each
+ * number, hash ^= hash >>> 21; hash ^= hash << 35; hash ^= hash >>> 4; hash += number — over
+ * unsigned 64 bits, read as a signed long.
+ */
+export function telegramHash(numbers: readonly bigint[]): bigint {
+	const mask = (1n << 64n) - 1n;
+	let hash = 0n;
+	for (const n of numbers) {
+		hash ^= hash >> 21n;
+		hash = (hash ^ (hash << 35n)) & mask;
+		hash ^= hash >> 4n;
+		hash = (hash + (n & mask)) & mask;
+	}
+	return BigInt.asIntN(64, hash);
 }

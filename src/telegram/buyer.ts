@@ -151,15 +151,20 @@ async function formOf(unit: ClaimedUnit): Promise<FormStep> {
 	// Another account may have hit the sell-out while this unit's claim was being written.
 	if (request.soldOut?.has(giftId)) return { outcome: await settleSoldOut(unit) };
 	let form: PaymentFormInfo;
+	const formFor = async (): Promise<PaymentFormInfo> => account.giftPaymentForm(await account.resolveRecipient(recipient, { peers: store }), giftId, request);
 	try {
-		const target = await account.resolveRecipient(recipient, { peers: store });
-		form = await account.giftPaymentForm(target, giftId, request);
+		form = await formFor().catch(async (raw: unknown) => {
+			const refused = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
+			if (refused.buyReason !== 'peer_invalid' || refused.method === 'resolveRecipient') throw refused;
+			// Telegram refused the access hash this account had kept for the recipient: forget it and
+			// look the recipient up once more (a form never charges, so asking again is safe).
+			await account.forgetRecipient(recipient, { peers: store });
+			return formFor();
+		});
 	} catch (raw) {
 		// Nothing was paid: the form step never charges.
 		const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
 		noteSoldOut(request, error);
-		// Telegram refused the access hash this account had stored for the recipient: look it up afresh next time.
-		if (error.buyReason === 'peer_invalid' && error.method !== 'resolveRecipient') await account.forgetRecipient(recipient, { peers: store }).catch(() => undefined);
 		await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 		return { outcome: failed(error.buyReason, error.message, error.retryable) };
 	}
