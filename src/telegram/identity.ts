@@ -36,7 +36,7 @@ function systemVersionOf(osType: string, osRelease: string): string {
 /** This package's version from its package.json (found walking up from this file), else "1.0". */
 export function packageVersion(start = __dirname): string {
 	let dir = start;
-	for (let depth = 0; depth < 5; depth++) {
+	for (let depth = 0; depth < 8; depth++) {
 		const file = join(dir, 'package.json');
 		if (existsSync(file)) {
 			try {
@@ -55,8 +55,8 @@ export function packageVersion(start = __dirname): string {
 
 /** "en_US.UTF-8" / "de-DE" → {langCode: "en", systemLangCode: "en-US"}; anything else → English. */
 export function languagesOf(locale: string | undefined): { langCode: string; systemLangCode: string } {
-	const match = /^([a-z]{2,3})(?:[_-]([A-Za-z]{2}))?/i.exec(locale ?? '');
-	if (!match || match[1].toLowerCase() === 'c' || match[1].toLowerCase() === 'posix') return { langCode: 'en', systemLangCode: 'en-US' };
+	const match = /^([a-z]{2,3})(?:[_-]([a-z]{2}))?(?:[.@]|$)/i.exec(locale ?? '');
+	if (!match) return { langCode: 'en', systemLangCode: 'en-US' };
 	const lang = match[1].toLowerCase();
 	return { langCode: lang, systemLangCode: match[2] ? `${lang}-${match[2].toUpperCase()}` : lang };
 }

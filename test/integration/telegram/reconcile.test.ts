@@ -94,13 +94,13 @@ describe('reconciliation from the buying account’s Stars transactions', () => 
 	});
 });
 
-describe('payments.paymentVerificationNeeded', () => {
+describe('payment answers that are not purchases', () => {
 	let w: World;
 	afterEach(async () => {
 		await w.close();
 	});
 
-	it('is a failure of its own (verification_needed), not a purchase: nothing paid, the unit waits for the transactions before any new payment', async () => {
+	it('paymentVerificationNeeded is a failure of its own (verification_needed), not a purchase: nothing paid, the unit waits for the transactions before any new payment', async () => {
 		w = await world(recipients({}));
 		w.sandbox.injectFault({ method: 'payments.sendStarsForm', kind: 'paymentVerificationNeeded', accountId: ALICE, times: 1 });
 		const run = (reconcileGraceMs: number) =>
@@ -124,5 +124,14 @@ describe('payments.paymentVerificationNeeded', () => {
 		const [later] = await run(0);
 		expect(later).toMatchObject({ status: 'bought', quantityBought: 2 });
 		expect(w.paid()).toHaveLength(2);
+	});
+
+	it('API_GIFT_RESTRICTED_UPDATE_APP (406, a client on an older layer than Telegram accepts for gifts): a clear failure telling to update, nothing paid', async () => {
+		w = await world({ ...recipients({}), giftApiMinLayer: 10_000 });
+		const [result] = await executeOperations([op('old-layer', BOB)], { store: w.store, pool: w.pool, credentials: [w.creds('Alice')] });
+		expect(result).toMatchObject({ status: 'failed', reason: 'telegram_error', retryable: false, quantityBought: 0 });
+		expect(result.error).toMatch(/Telegram error 406 API_GIFT_RESTRICTED_UPDATE_APP: .*update n8n-nodes-telegram-gifts/);
+		expect(w.paid()).toHaveLength(0);
+		expect(await w.store.getPurchase('old-layer', 0)).toMatchObject({ status: 'failed', sentAtMs: null });
 	});
 });
