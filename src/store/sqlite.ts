@@ -216,6 +216,9 @@ function freshEntry(entry: NewLedgerEntry): LedgerEntry {
 	return { opKey, unitIndex, accountId, recipient, giftId, price, status: 'pending', reason: null, createdAtMs: atMs, sentAtMs: null, updatedAtMs: atMs };
 }
 
+/** peer_access rows per multi-row statement (6 values each, 3 more per username: under 999 parameters). */
+const PEER_ROWS_PER_STATEMENT = 100;
+
 /** Ids bound in one IN (...) list: well below SQLite's host-parameter limit (999 in old builds). */
 const SQL_IDS_PER_STATEMENT = 500;
 
@@ -458,15 +461,22 @@ export class SqliteGiftStore implements GiftStore {
 
 	putPeerAccess(entries: PeerAccess[]): Promise<void> {
 		if (entries.length === 0) return Promise.resolve();
+		// A dialogs page is ~100 rows: a few multi-row statements instead of one wait per row.
 		return this.serial(() =>
 			this.conn.transaction(async () => {
-				for (const e of entries) {
-					const username = e.username === null ? null : e.username.toLowerCase();
-					// A username belongs to one peer at a time: rows that still give it to another peer are stale.
-					if (username !== null) await this.conn.run('UPDATE peer_access SET username = NULL WHERE username = ? AND peer <> ?', [username, e.peer]);
+				const rows = entries.map((e) => ({ ...e, username: e.username === null ? null : e.username.toLowerCase() }));
+				for (const part of chunks(rows, PEER_ROWS_PER_STATEMENT)) {
+					const named = part.filter((e) => e.username !== null);
+					if (named.length > 0) {
+						// A username belongs to one peer at a time: rows that still give it to another peer are stale.
+						await this.conn.run(
+							`UPDATE peer_access SET username = NULL WHERE username IN (${named.map(() => '?').join(', ')}) AND (username, peer) NOT IN (VALUES ${named.map(() => '(?, ?)').join(', ')})`,
+							[...named.map((e) => e.username), ...named.flatMap((e) => [e.username, e.peer])],
+						);
+					}
 					await this.conn.run(
-						'INSERT OR REPLACE INTO peer_access (account_id, peer, access_hash, username, title, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-						[e.accountId, e.peer, e.accessHash, username, e.title, e.updatedAtMs],
+						`INSERT OR REPLACE INTO peer_access (account_id, peer, access_hash, username, title, updated_at_ms) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+						part.flatMap((e) => [e.accountId, e.peer, e.accessHash, e.username, e.title, e.updatedAtMs]),
 					);
 				}
 			}),
