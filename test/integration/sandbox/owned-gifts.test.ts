@@ -4,20 +4,11 @@
  * old sandbox (every received gift listed for everyone, no transactions, no verification answer,
  * checkCanSendGift reasons as error codes) each test fails.
  */
-import { Api, errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { ALICE, BOB, CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { Api, type TelegramClient } from '../../../src/telegram/gramjs';
+import { ALICE, BOB, CHANNEL, baseScenario, harness, big, rpcError, type Harness } from './helpers';
 
-const big = (v: string | number | bigint): ReturnType<typeof returnBigInt> => returnBigInt(typeof v === 'bigint' ? v : BigInt(v));
 const CAROL = '1000003';
 
-async function rpcError(promise: Promise<unknown>): Promise<string> {
-	const error = await promise.then(
-		() => new Error('expected an RPC error'),
-		(e: unknown) => e,
-	);
-	if (error instanceof errors.RPCError) return error.errorMessage;
-	throw new Error(`expected an RPC error, got ${String(error)}`);
-}
 
 /** The input peer of a user or channel, with this client's own hash (from its dialogs or a username). */
 async function peerOf(client: TelegramClient, username: string): Promise<Api.InputPeerUser | Api.InputPeerChannel> {

@@ -5,20 +5,11 @@
  * recorded; an old layer cannot buy gifts. Against the old lenient sandbox (one global hash, hash
  * 0 accepted, no dialogs or contacts) each of these fails.
  */
-import { Api, errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { ALICE, BOB, CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { Api, errors, type TelegramClient } from '../../../src/telegram/gramjs';
+import { ALICE, BOB, CHANNEL, baseScenario, harness, big, rpcError, type Harness } from './helpers';
 
-const big = (v: string | number | bigint): ReturnType<typeof returnBigInt> => returnBigInt(typeof v === 'bigint' ? v : BigInt(v));
 const CAROL = '1000003';
 
-async function rpcError(promise: Promise<unknown>): Promise<string> {
-	const error = await promise.then(
-		() => new Error('expected an RPC error'),
-		(e: unknown) => e,
-	);
-	if (error instanceof errors.RPCError) return error.errorMessage;
-	throw new Error(`expected an RPC error, got ${String(error)}`);
-}
 
 type DialogsAnswer = Api.messages.Dialogs | Api.messages.DialogsSlice;
 

@@ -3,10 +3,9 @@
  * MTProto to the sandbox on loopback. Each test proves one behaviour users and the account layer rely on.
  */
 import { gunzipSync } from 'node:zlib';
-import { Api, errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { Api, errors, type TelegramClient } from '../../../src/telegram/gramjs';
+import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, harness, big, rpcError, type Harness } from './helpers';
 
-const big = (v: string | number): ReturnType<typeof returnBigInt> => returnBigInt(v);
 /** A channel as this account may address it: with the access hash its dialogs hand it (Telegram refuses 0). */
 async function channelPeer(client: TelegramClient, id: string): Promise<Api.InputPeerChannel> {
 	const dialogs = await client.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
@@ -19,14 +18,6 @@ const inputChannel = (peer: Api.InputPeerChannel): Api.InputChannel => new Api.I
 const invoiceFor = (giftId: string, peer: Api.TypeInputPeer): Api.InputInvoiceStarGift =>
 	new Api.InputInvoiceStarGift({ peer, giftId: big(giftId) });
 
-async function rpcError(promise: Promise<unknown>): Promise<string> {
-	const error = await promise.then(
-		() => new Error('expected an RPC error'),
-		(e: unknown) => e,
-	);
-	if (error instanceof errors.RPCError) return error.errorMessage;
-	throw new Error(`expected an RPC error, got ${String(error)}`);
-}
 
 async function buy(client: TelegramClient, giftId: string, peer: Api.TypeInputPeer): Promise<Api.payments.PaymentResult> {
 	const invoice = invoiceFor(giftId, peer);
