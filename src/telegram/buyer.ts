@@ -31,6 +31,9 @@ export interface BuyOptions {
 
 export const DEFAULT_RECONCILE_GRACE_MS = 60_000;
 
+/** Stars transactions read at most per reconciliation (50 pages); more since the first open send → saved gifts decide, inconclusively. */
+const RECONCILE_TRANSACTIONS_MAX = 5_000;
+
 export interface BuyUnitRequest extends BuyOptions {
 	account: TelegramAccount;
 	store: GiftStore;
@@ -324,8 +327,10 @@ export async function reconcileAccount(
 	// Transaction dates are whole seconds: windows open one second early.
 	const windowStartSec = (entry: LedgerEntry): number => Math.floor((entry.sentAtMs as number) / 1000) - 1;
 	const earliest = Math.min(...[...groups.values()].map((g) => Math.min(...g.map(windowStartSec))));
-	// One read for every group: the account's gift purchases since the first open send.
-	const spent = await account.starsTransactions({ direction: 'outbound', sinceSec: earliest }).catch(() => null);
+	// One read for every group: the account's gift purchases since the first open send. A history
+	// longer than the read's cap is not complete, so it cannot prove a payment missing.
+	const read = await account.starsTransactions({ direction: 'outbound', sinceSec: earliest, max: RECONCILE_TRANSACTIONS_MAX }).catch(() => null);
+	const spent = read !== null && read.length < RECONCILE_TRANSACTIONS_MAX ? read : null;
 	const bought = await store.listPurchases({ statuses: ['bought'], accountId: self.id });
 	for (const group of groups.values()) {
 		group.sort((a, b) => (a.sentAtMs as number) - (b.sentAtMs as number));
