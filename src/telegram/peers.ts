@@ -133,7 +133,10 @@ export interface PeerDirectoryDeps {
 export class PeerDirectory {
 	constructor(private readonly deps: PeerDirectoryDeps) {}
 
-	/** Remembers the peers of an answer in memory and, when given, in the store. */
+	/**
+	 * Remembers the peers of an answer in memory at once and, when given, in the store (the promise
+	 * settles when that write is done; a failed write only costs a lookup after a restart).
+	 */
 	async remember(peers: KnownPeer[], store?: PeerStore): Promise<void> {
 		if (peers.length === 0) return;
 		const { memory } = this.deps;
@@ -142,6 +145,10 @@ export class PeerDirectory {
 			if (p.username) memory.byUsername.set(p.username, p.peer);
 		}
 		if (!store) return;
+		await this.write(peers, store).catch(() => undefined);
+	}
+
+	private async write(peers: KnownPeer[], store: PeerStore): Promise<void> {
 		const accountId = await this.deps.selfId();
 		await store.putPeerAccess(
 			peers.map((p) => ({ accountId, peer: p.peer, accessHash: p.accessHash, username: p.username, title: p.title, updatedAtMs: p.seenAtMs })),
@@ -199,7 +206,9 @@ export class PeerDirectory {
 	 */
 	private scanFor(found: () => KnownPeer | null, store?: PeerStore): Promise<KnownPeer | null> {
 		const { memory } = this.deps;
-		const run = memory.queue.then(async () => {
+		// Store writes of one page overlap the next page's request; all are awaited before answering.
+		const writes: Array<Promise<void>> = [];
+		const scan = async (): Promise<KnownPeer | null> => {
 			const hit = found();
 			if (hit) return hit;
 			if (memory.scannedAtMs !== null) {
@@ -208,22 +217,29 @@ export class PeerDirectory {
 				memory.cursor = null;
 			}
 			for (let page = 0; page < MAX_DIALOG_PAGES; page++) {
-				const more = await this.nextDialogPage(store);
+				const more = await this.nextDialogPage(store, writes);
 				const hitNow = found();
 				if (hitNow) return hitNow;
 				if (!more) break;
 			}
-			await this.readContacts(store);
+			await this.readContacts(store, writes);
 			memory.scannedAtMs = this.deps.now();
 			memory.cursor = null;
 			return found();
+		};
+		const run = memory.queue.then(async () => {
+			try {
+				return await scan();
+			} finally {
+				await Promise.all(writes);
+			}
 		});
 		memory.queue = run.catch(() => undefined);
 		return run;
 	}
 
 	/** One page of messages.getDialogs; false when it was the last. */
-	private async nextDialogPage(store?: PeerStore): Promise<boolean> {
+	private async nextDialogPage(store: PeerStore | undefined, writes: Array<Promise<void>>): Promise<boolean> {
 		const { memory } = this.deps;
 		const cursor = memory.cursor ?? { offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty() };
 		const answer = await this.deps.read(
@@ -232,7 +248,7 @@ export class PeerDirectory {
 		memory.stats.dialogPages += 1;
 		if (answer instanceof Api.messages.DialogsNotModified) return false;
 		const peers = knownPeersIn(answer.users, answer.chats, this.deps.now());
-		await this.remember(peers, store);
+		writes.push(this.remember(peers, store));
 		if (answer instanceof Api.messages.Dialogs || answer.dialogs.length === 0) return false;
 		// The next page starts after this page's last dialog: its top message's date and id, and its peer.
 		const last = answer.dialogs[answer.dialogs.length - 1];
@@ -246,10 +262,10 @@ export class PeerDirectory {
 		return answer.dialogs.length >= DIALOGS_PAGE_SIZE;
 	}
 
-	private async readContacts(store?: PeerStore): Promise<void> {
+	private async readContacts(store: PeerStore | undefined, writes: Array<Promise<void>>): Promise<void> {
 		const answer = await this.deps.read(new Api.contacts.GetContacts({ hash: returnBigInt(0) }));
 		this.deps.memory.stats.contactReads += 1;
-		if (answer instanceof Api.contacts.Contacts) await this.remember(knownPeersIn(answer.users, [], this.deps.now()), store);
+		if (answer instanceof Api.contacts.Contacts) writes.push(this.remember(knownPeersIn(answer.users, [], this.deps.now()), store));
 	}
 }
 
