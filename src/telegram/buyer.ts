@@ -158,7 +158,8 @@ async function formOf(unit: ClaimedUnit): Promise<FormStep> {
 	try {
 		form = await formFor().catch(async (raw: unknown) => {
 			const refused = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
-			if (refused.buyReason !== 'peer_invalid' || refused.method === 'resolveRecipient') throw refused;
+			// Only a hash the form step refused: a lookup that failed (unknown id, free username) stands.
+			if (refused.buyReason !== 'peer_invalid' || refused.method !== 'payments.GetPaymentForm') throw refused;
 			// Telegram refused the access hash this account had kept for the recipient: forget it and
 			// look the recipient up once more (a form never charges, so asking again is safe).
 			await account.forgetRecipient(recipient, { peers: store });
