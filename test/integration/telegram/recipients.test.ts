@@ -120,6 +120,11 @@ describe('recipient resolution (ids and usernames → this account’s access ha
 		expect(result).toMatchObject({ status: 'failed', reason: 'peer_invalid', retryable: false, quantityBought: 0 });
 		expect(result.error).toMatch(/member of that channel/);
 		expect(calls('payments.getPaymentForm')).toBe(0);
+		// A free username fails once: the rate-limited lookup is not repeated.
+		const [free] = await executeOperations([{ ...op, opKey: 'free', recipient: '@nobody_here' }], { store: w.store, pool: w.pool, credentials: [w.creds('Carol')] });
+		expect(free).toMatchObject({ status: 'failed', reason: 'peer_invalid' });
+		expect(free.error).toMatch(/USERNAME_NOT_OCCUPIED/);
+		expect(calls('contacts.resolveUsername')).toBe(1);
 	});
 
 	it('a kept hash Telegram refuses is forgotten and looked up again: the copy is bought, once', async () => {
