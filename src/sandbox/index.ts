@@ -8,7 +8,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { AuthKey, StringSession } from '../telegram/gramjs';
-import { MtprotoServer } from './mtproto/server';
+import { MtprotoServer, type ClientIdentity } from './mtproto/server';
 import { Market, type PurchaseRecord } from './market';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
@@ -68,6 +68,14 @@ export interface SandboxRecord {
 	unwatched: UnwatchedEvent[];
 	/** Scenario time of the first catalog read (null: nobody has read it). */
 	firstCatalogReadAtMs: number | null;
+	/** What each connection's initConnection said (device, system, app version, languages, layer). */
+	clients: ClientRecord[];
+}
+
+export interface ClientRecord extends ClientIdentity {
+	atMs: number;
+	/** The account the connection's auth key is signed in as (absent before a login). */
+	accountId?: string;
 }
 
 export interface StartSandboxOptions {
@@ -169,7 +177,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const nowMs = (): number => clock.nowMs();
 
 	const market = new Market(scenario, nowMs);
-	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
+	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number> };
@@ -194,16 +202,21 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	};
 	market.onChange(notify);
 
-	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
+	// Per viewing account (Telegram's hashes are): one account's hash is refused from another.
+	// Documents have one hash for everyone.
+	const accessHash = (kind: string, id: string, viewerId?: string): bigint =>
+		derive(kind === 'document' ? `access:${kind}:${id}` : `access:${kind}:${id}:seen-by:${viewerId ?? ''}`, 8).readBigInt64LE(0);
 	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
 	const loginKey = derive('login-key:0', 256);
 	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
 	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
 	const logins: LoginRecord[] = [];
+	const clients: ClientRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
 	const rpc = new SandboxRpc({
 		market,
+		scenario,
 		faults,
 		logger,
 		host: HOST,
@@ -250,6 +263,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		onConnection: () => {
 			connections.total++;
+		},
+		onInitConnection: (identity, accountId) => {
+			clients.push({ atMs: nowMs(), ...identity, ...(accountId === undefined ? {} : { accountId }) });
+			notify();
 		},
 	});
 	serverRef.current = server;
@@ -335,6 +352,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			logins: logins.map((l) => ({ ...l })),
 			unwatched: clock.unwatched.map((u) => ({ ...u })),
 			firstCatalogReadAtMs: clock.firstCatalogReadAtMs,
+			clients: clients.map((c) => ({ ...c })),
 		};
 	};
 

@@ -69,6 +69,22 @@ export const MIGRATIONS: readonly Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 4,
+		description: 'per-account peer access hashes and @username → peer (recipient resolution survives restarts)',
+		statements: [
+			`CREATE TABLE peer_access (
+				account_id TEXT NOT NULL,
+				peer TEXT NOT NULL,
+				access_hash TEXT NOT NULL,
+				username TEXT,
+				title TEXT,
+				updated_at_ms INTEGER NOT NULL,
+				PRIMARY KEY (account_id, peer)
+			)`,
+			`CREATE INDEX peer_access_username ON peer_access (username, updated_at_ms)`,
+		],
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
