@@ -159,7 +159,7 @@ async function fromFields(
 		// Telegram could not be asked (down, flood wait, revoked sessions). Under Continue On Fail
 		// each purchase is a failed, maybe retryable result: nothing was bought, and a webhook
 		// answers that (not the request echoed back, which an error passed through would do).
-		if (!this.continueOnFail()) throw error;
+		if (!this.continueOnFail()) throw context.wrap(error);
 		const failure = mapTelegramError(error, { account: context.accounts.labels.join(', '), method: 'buy' });
 		return wanted.map((w): Prepared => {
 			if ('error' in w) return { itemIndex: w.itemIndex, error: w.error };
