@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { AuthKey, StringSession } from '../telegram/gramjs';
 import { MtprotoServer } from './mtproto/server';
 import { Market, type PurchaseRecord } from './market';
+import { AuctionRoom, type AuctionRecord } from './auction';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
 import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
@@ -61,6 +62,8 @@ export interface SandboxRecord {
 	connections: { total: number; byAccount: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
+	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
+	auctions: AuctionRecord;
 }
 
 export interface StartSandboxOptions {
@@ -74,6 +77,8 @@ export interface Sandbox {
 	readonly scenario: Scenario;
 	/** The live market (tests may change prices/balances or inspect state). */
 	readonly market: Market;
+	/** The auction room (src/sandbox/auction.ts). */
+	readonly auctions: AuctionRoom;
 	/** Milliseconds since the sandbox started (the scenario's timeline). */
 	nowMs(): number;
 	record(): SandboxRecord;
@@ -153,6 +158,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const nowMs = (): number => Math.floor(performance.now() - startedAt);
 
 	const market = new Market(scenario, nowMs);
+	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
 	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number> };
@@ -162,6 +168,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		for (const w of [...waiters]) w();
 	};
 	market.onChange(notify);
+	auctions.onChange(notify);
 
 	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
 	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
@@ -173,6 +180,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const serverRef: { current?: MtprotoServer } = {};
 	const rpc = new SandboxRpc({
 		market,
+		auctions,
 		faults,
 		logger,
 		host: HOST,
@@ -248,15 +256,18 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		if (stopped) return;
 		if (eventTimer) clearTimeout(eventTimer);
 		eventTimer = undefined;
-		const next = market.nextEventAtMs();
-		if (next === undefined) return;
+		const candidates = [market.nextEventAtMs(), auctions.nextEventAtMs()].filter((t): t is number => t !== undefined);
+		if (candidates.length === 0) return;
+		const next = Math.min(...candidates);
 		eventTimer = setTimeout(() => {
 			eventTimer = undefined;
 			market.advance();
+			auctions.advance();
 			scheduleNextEvent();
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
+	auctions.onChange(scheduleNextEvent);
 	scheduleNextEvent();
 
 	const disconnectTimers = scenario.disconnects.map((d) =>
@@ -282,6 +293,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const record = (): SandboxRecord => {
 		market.advance();
+		auctions.advance();
 		return {
 			purchases: market.purchases.map((p) => ({ ...p })),
 			balances: market.balances(),
@@ -291,6 +303,13 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
 			logins: logins.map((l) => ({ ...l })),
+			auctions: {
+				bids: auctions.record.bids.map((b) => ({ ...b })),
+				refunds: auctions.record.refunds.map((r) => ({ ...r })),
+				wins: auctions.record.wins.map((w) => ({ ...w })),
+				rounds: auctions.record.rounds.map((r) => ({ ...r })),
+				finished: auctions.record.finished.map((f) => ({ ...f })),
+			},
 		};
 	};
 
@@ -299,6 +318,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		credentials,
 		scenario,
 		market,
+		auctions,
 		botApi,
 		nowMs,
 		record,

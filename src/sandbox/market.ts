@@ -268,7 +268,8 @@ export class Market {
 
 	/** Why this account cannot buy the gift for the peer right now, or undefined. Order follows Telegram's checks. */
 	private buyError(account: AccountState, peer: PeerRef, g: GiftState | undefined): string | undefined {
-		if (!g || !g.released) return 'STARGIFT_INVALID';
+		// An auction gift is bid on (src/sandbox/auction.ts), never bought with inputInvoiceStarGift.
+		if (!g || !g.released || g.def.auction) return 'STARGIFT_INVALID';
 		const peerError = this.peerError(account.id, peer);
 		if (peerError) return peerError;
 		if (peer.kind === 'channel' && !this.channels.get(peer.id)!.acceptsGifts) return 'USER_DISALLOWED_STARGIFTS';
@@ -327,19 +328,29 @@ export class Market {
 			if (g.remains === 0) this.markSoldOut(g, this.now());
 		}
 		const key = peerKey(form.peer);
-		const saved: SavedGift = {
-			fromAccountId: accountId,
-			giftId: g.def.id,
-			atMs: this.now(),
-			msgId: this.allocMsgId(accountId),
-			savedId: this.nextSavedId++,
-		};
-		const list = this.saved.get(key) ?? [];
-		list.push(saved);
-		this.saved.set(key, list);
+		const saved = this.deliverGift(accountId, g.def.id, form.peer, this.now());
 		this.purchases.push({ atMs: this.now(), accountId, giftId: g.def.id, peer: key, stars: g.stars, ok: true });
 		this.changed();
 		return { accountId, gift: g, peer: form.peer, stars: g.stars, balanceAfter: account.balance, saved };
+	}
+
+	/** Puts a gift on the recipient's profile (a purchase, or a copy won in an auction). */
+	deliverGift(fromAccountId: string, giftId: string, peer: PeerRef, atMs: number): SavedGift {
+		const saved: SavedGift = { fromAccountId, giftId, atMs, msgId: this.allocMsgId(fromAccountId), savedId: this.nextSavedId++ };
+		const key = peerKey(peer);
+		const list = this.saved.get(key) ?? [];
+		list.push(saved);
+		this.saved.set(key, list);
+		return saved;
+	}
+
+	/** Takes units of a limited gift out of its supply (copies an auction handed out). */
+	takeUnits(giftId: string, units: number, atMs: number): void {
+		const g = this.gifts.get(giftId);
+		if (!g || units <= 0) return;
+		g.remains = Math.max(0, g.remains - units);
+		if (g.def.limited && g.remains === 0) this.markSoldOut(g, atMs);
+		this.changed();
 	}
 
 	/** Why the account cannot buy the gift now (checkCanSendGift), or undefined. */

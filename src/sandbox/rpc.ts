@@ -9,6 +9,8 @@ import { FaultPlan, errorCodeFor } from './faults';
 import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
 import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
+import type { AuctionRoom } from './auction';
+import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
@@ -31,6 +33,8 @@ const toBigint = (v: unknown): bigint => BigInt(String(v));
 
 export interface RpcWorld {
 	market: Market;
+	/** The auction room (src/sandbox/auction.ts), beside the market. */
+	auctions: AuctionRoom;
 	faults: FaultPlan;
 	logger: SandboxLogger;
 	host: string;
@@ -60,6 +64,7 @@ export class SandboxRpc {
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
+	readonly auctions: AuctionRpc;
 
 	constructor(private readonly world: RpcWorld) {
 		this.auth = new SandboxAuth({
@@ -88,6 +93,17 @@ export class SandboxRpc {
 			'payments.checkCanSendGift': (c) => this.checkCanSendGift(c),
 			'upload.getFile': (c) => this.getFile(c),
 		};
+		this.auctions = new AuctionRpc(world.auctions, {
+			unix: (ms) => this.unix(ms),
+			starGift: (g, accountId) => this.starGift(g, accountId),
+			user: (accountId, selfId) => this.user(accountId, selfId),
+			channel: (channelId, accountId) => this.channel(channelId, accountId),
+			peerOf: (input, accountId) => this.peerOf(input, accountId),
+			tlPeer: (peer) => this.tlPeer(peer),
+			push: (accountId, updates) => world.push(accountId, updates),
+			isAccount: (id) => world.market.accounts.has(id),
+		});
+		Object.assign(this.handlers, this.auctions.handlers());
 	}
 
 	/** The MTProto server's request handler. */
@@ -242,10 +258,14 @@ export class SandboxRpc {
 			title: g.def.title,
 			perUserTotal: g.def.perUserTotal,
 			perUserRemains,
+			auction: g.def.auction ? true : undefined,
+			auctionSlug: g.def.auction?.slug,
+			giftsPerRound: g.def.auction?.giftsPerRound,
+			auctionStartDate: g.def.auction ? this.unix(g.def.auction.startAtMs) : undefined,
 		});
 	}
 
-	private peerOf(input: unknown, accountId: string): PeerRef {
+	peerOf(input: unknown, accountId: string): PeerRef {
 		if (input instanceof Api.InputPeerSelf || input instanceof Api.InputUserSelf) return { kind: 'user', id: accountId };
 		if (input instanceof Api.InputPeerUser || input instanceof Api.InputUser) return { kind: 'user', id: String(input.userId) };
 		if (input instanceof Api.InputPeerChannel || input instanceof Api.InputChannel) {
@@ -254,7 +274,7 @@ export class SandboxRpc {
 		throw new MarketError('PEER_ID_INVALID');
 	}
 
-	private tlPeer(peer: PeerRef): Api.TypePeer {
+	tlPeer(peer: PeerRef): Api.TypePeer {
 		return peer.kind === 'user' ? new Api.PeerUser({ userId: big(peer.id) }) : new Api.PeerChannel({ channelId: big(peer.id) });
 	}
 
@@ -386,7 +406,9 @@ export class SandboxRpc {
 	}
 
 	private getPaymentForm(call: SignedInCall): Buffer {
-		const { peer, giftId } = this.starGiftInvoice((call.request as Api.payments.GetPaymentForm).invoice, call.accountId);
+		const raw = (call.request as Api.payments.GetPaymentForm).invoice;
+		if (raw instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.paymentForm(raw, call.accountId);
+		const { peer, giftId } = this.starGiftInvoice(raw, call.accountId);
 		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
 		return new Api.payments.PaymentFormStarGift({
 			formId: big(form.formId),
@@ -399,6 +421,7 @@ export class SandboxRpc {
 
 	private sendStarsForm(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
+		if (req.invoice instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.pay(req.invoice, toBigint(req.formId), call.accountId);
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
 		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase) });
