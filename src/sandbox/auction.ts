@@ -326,12 +326,8 @@ export class AuctionRoom {
 		}
 		if (live) return 'INVOICE_INVALID';
 		if (invoice.peer === null) return 'PEER_ID_INVALID';
-		try {
-			this.market.resolvePeer(accountId, invoice.peer);
-		} catch (error) {
-			if (error instanceof MarketError) return error.telegramError;
-			throw error;
-		}
+		const peerError = this.market.peerError(accountId, invoice.peer);
+		if (peerError) return peerError;
 		if (invoice.peer.kind === 'channel' && !this.market.channels.get(invoice.peer.id)!.acceptsGifts) return 'USER_DISALLOWED_STARGIFTS';
 		if (invoice.amount < this.minBidFor(a)) return 'GIFT_STARS_INVALID';
 		return undefined;

@@ -261,7 +261,8 @@ export class Market {
 		return peer;
 	}
 
-	private peerError(accountId: string, peer: PeerRef): string | undefined {
+	/** Why the account cannot address this peer (Telegram's error name), or undefined. */
+	peerError(accountId: string, peer: PeerRef): string | undefined {
 		if (peer.kind === 'user') return peer.id === accountId || this.accounts.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 		return this.channels.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 	}
