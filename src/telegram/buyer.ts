@@ -284,7 +284,7 @@ export async function reconcileAccount(
 	const graceMs = options.reconcileGraceMs ?? DEFAULT_RECONCILE_GRACE_MS;
 	const self = await account.whoAmI();
 	const only = options.only ? new Set(options.only.map((u) => unitKey(u.opKey, u.unitIndex))) : null;
-	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id })).filter(
+	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id, kind: 'purchase' })).filter(
 		(e) => !inFlight.has(unitKey(e.opKey, e.unitIndex)) && (only === null || only.has(unitKey(e.opKey, e.unitIndex))),
 	);
 	const report: ReconcileReport = { bought: 0, failed: 0, unresolved: 0 };
@@ -307,7 +307,7 @@ export async function reconcileAccount(
 		const windowStartSec = Math.floor((group[0].sentAtMs as number) / 1000) - 1;
 		const saved = await account.savedGifts(recipient);
 		const found = saved.filter((g) => g.giftId === giftId && (g.fromId === null || g.fromId === self.id) && g.dateSec >= windowStartSec).length;
-		const known = (await store.listPurchases({ statuses: ['bought'], accountId: self.id })).filter(
+		const known = (await store.listPurchases({ statuses: ['bought'], accountId: self.id, kind: 'purchase' })).filter(
 			(e) => e.recipient === recipient && e.giftId === giftId && (e.sentAtMs ?? e.createdAtMs) >= windowStartSec * 1000,
 		).length;
 		let wentThrough = Math.max(0, found - known);
@@ -360,7 +360,7 @@ export async function executeOperations(operations: Operation[], context: Execut
 	try {
 		// One read for every account (each account's own read would queue behind the others'):
 		// only accounts with unresolved units need reconciling. Null: ask each account.
-		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'] }).catch(() => null);
+		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'], kind: 'purchase' }).catch(() => null);
 		const byAccount = new Map<string, number[]>();
 		operations.forEach((op, index) => {
 			const list = byAccount.get(op.accountId) ?? [];
