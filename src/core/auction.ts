@@ -142,8 +142,10 @@ export interface BidPlanSummary {
 	giftId: string;
 	version: number;
 	round: number;
-	/** The lowest amount expected to win a place this round (null when no bid is wanted). */
+	/** The lowest new bid expected to win a place this round (null when no bid is wanted). */
 	target: number | null;
+	/** What each of our bids must reach to pass the competitors (a live bid needs only this). */
+	beat: number | null;
 	/** How many of our bids the plan wants inside the winning places this round. */
 	slots: number;
 	copiesWanted: number;
@@ -239,6 +241,7 @@ export function planBidsValidated(input: ValidAuctionPlanInput): BidPlan {
 		version: auction.version,
 		round: auction.currentRound,
 		target: null,
+		beat: null,
 		slots: 0,
 		copiesWanted: goal.copies,
 		copiesWon,
@@ -283,23 +286,27 @@ export function planBidsValidated(input: ValidAuctionPlanInput): BidPlan {
 		return a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0;
 	});
 
-	const targetFor = (m: number): number => {
+	// What m of our bids must each beat: the competitor at place K − m + 1 (0 when there are fewer
+	// competitors). A new bid also needs the auction's minimum; a live bid only its own minimum (the
+	// auction's minimum counts our own bids too, so it never applies to a raise).
+	const competitorTarget = (m: number): number => {
 		const competitor = competitorAmountAt(competitors, places - m + 1);
-		return Math.max(auction.minBidAmount, competitor === null ? 0 : competitor + options.minStep);
+		return competitor === null ? 0 : competitor + options.minStep;
 	};
 	const budgetLeft = goal.totalBudget - spentWon - held;
 	const maxSlots = Math.min(remaining, places, candidates.length);
-	type Choice = { target: number; chosen: Array<{ c: Candidate; amount: number; charge: number }>; why: Map<string, { reason: BidReason; detail: string }> };
+	type Choice = { target: number; beat: number; chosen: Array<{ c: Candidate; amount: number; charge: number }>; why: Map<string, { reason: BidReason; detail: string }> };
 	let best: Choice | null = null;
 	let lastWhy = new Map<string, { reason: BidReason; detail: string }>();
 	for (let m = maxSlots; m >= 1 && best === null; m--) {
-		const target = targetFor(m);
+		const beat = competitorTarget(m);
+		const target = Math.max(auction.minBidAmount, beat);
 		const chosen: Choice['chosen'] = [];
 		const why = new Map<string, { reason: BidReason; detail: string }>();
 		let charges = 0;
 		for (const c of candidates) {
 			if (chosen.length === m) break;
-			const amount = c.bid ? Math.max(target, c.bid.amount >= target ? c.bid.amount : Math.max(c.bid.minBidAmount, c.bid.amount + options.minStep)) : target;
+			const amount = c.bid ? (c.bid.amount >= beat ? c.bid.amount : Math.max(beat, c.bid.minBidAmount, c.bid.amount + options.minStep)) : target;
 			const charge = c.bid ? amount - c.bid.amount : amount;
 			if (amount > goal.maxPricePerCopy) {
 				why.set(c.account.id, { reason: 'cap_reached', detail: `a place this round needs ${amount} Stars, above maxPricePerCopy=${goal.maxPricePerCopy}` });
@@ -320,7 +327,7 @@ export function planBidsValidated(input: ValidAuctionPlanInput): BidPlan {
 			chosen.push({ c, amount, charge });
 			charges += charge;
 		}
-		if (chosen.length === m) best = { target, chosen, why };
+		if (chosen.length === m) best = { target, beat, chosen, why };
 		else lastWhy = why;
 	}
 
@@ -333,12 +340,13 @@ export function planBidsValidated(input: ValidAuctionPlanInput): BidPlan {
 		return { steps, decisions: sortDecisions(decisions), summary };
 	}
 	summary.target = best.target;
+	summary.beat = best.beat;
 	summary.slots = best.chosen.length;
 	const chosenIds = new Set(best.chosen.map((x) => x.c.account.id));
 	for (const { c, amount, charge } of best.chosen) {
 		const id = c.account.id;
 		if (charge === 0) {
-			decisions.push({ accountId: id, action: 'keep', reason: 'winning', amount, detail: `bid ${amount} is inside the winning places (target ${best.target})` });
+			decisions.push({ accountId: id, action: 'keep', reason: 'winning', amount, detail: `bid ${amount} is inside the winning places (competitors need ${best.beat})` });
 			continue;
 		}
 		const action = c.bid ? 'raise' : 'place';

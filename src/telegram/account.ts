@@ -21,7 +21,7 @@ import {
 	type ErrorContext,
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
-import { Api, returnBigInt, type TelegramClient } from './gramjs';
+import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
 import { CircuitBreaker, retry, withDeadline, type BreakerOptions } from './resilience';
 
 export interface CallPolicy {
@@ -282,6 +282,23 @@ export class TelegramAccount {
 		} catch (raw) {
 			throw mapTelegramError(raw, this.context(`connect before ${method}`), this.conn.now());
 		}
+	}
+
+	/**
+	 * Calls `handler` with every update Telegram pushes to this account's connection (e.g. an
+	 * auction's state); returns the function that stops it. Errors thrown by the handler stay in it.
+	 */
+	onUpdate(handler: (update: Api.TypeUpdate) => void): () => void {
+		const event = new Raw({});
+		const callback = (update: Api.TypeUpdate): void => {
+			try {
+				handler(update);
+			} catch {
+				// A listener's failure must not reach the library's update loop.
+			}
+		};
+		this.conn.client.addEventHandler(callback, event);
+		return () => this.conn.client.removeEventHandler(callback, event);
 	}
 
 	// ---- operations ------------------------------------------------------------------------

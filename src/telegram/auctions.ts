@@ -6,6 +6,7 @@
 import { normalizeGift } from '../core/gift';
 import { formatPeer } from '../core/peer';
 import type { AuctionSnapshot, OwnBid } from '../core/auction';
+import type { Gift } from '../core/types';
 import type { TelegramAccount, ResolvedRecipient, StarsBalance } from './account';
 import { DEFAULT_CALL_POLICY, starsBalanceIn } from './account';
 import { TelegramError } from './errors';
@@ -73,7 +74,12 @@ export function snapshotOf(gift: Api.TypeStarGift, state: Api.TypeStarGiftAuctio
 	if (state instanceof Api.StarGiftAuctionStateNotModified) return null;
 	const parsed = normalizeGift(gift);
 	if ('error' in parsed) throw new TelegramError({ account: '', method: 'payments.GetStarGiftAuctionState' }, 500, `AUCTION_GIFT_INVALID ${parsed.error.field}`);
-	const g = parsed.ok;
+	return snapshotFor(parsed.ok, state, nowSec);
+}
+
+/** A state (read or pushed by updateStarGiftAuctionState) of an auction whose gift is known. */
+export function snapshotFor(g: Gift, state: Api.TypeStarGiftAuctionState, nowSec: number): AuctionSnapshot | null {
+	if (state instanceof Api.StarGiftAuctionStateNotModified) return null;
 	if (state instanceof Api.StarGiftAuctionStateFinished) {
 		return {
 			gift: g,

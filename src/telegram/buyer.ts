@@ -8,7 +8,7 @@
 import type { BuyFailureReason, BuyResult, Operation } from '../core/types';
 import type { ClaimResult, GiftStore, LedgerEntry, NewLedgerEntry } from '../store/types';
 import type { PaymentAnswer, PaymentFormInfo, StarsBalance, TelegramAccount } from './account';
-import { AccountError, TelegramError, isRetryableBuyReason, mapTelegramError } from './errors';
+import { AccountError, isDefinitePaymentRefusal, isRetryableBuyReason, mapTelegramError } from './errors';
 import type { AccountCredentials, ClientPool } from './pool';
 
 export interface BuyOptions {
@@ -191,7 +191,7 @@ async function settleUnsent(unit: ClaimedUnit, raw: unknown): Promise<BuyUnitOut
 	try {
 		const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
 		noteSoldOut(request, error);
-		if (error.notSent || isDefiniteRefusal(error)) {
+		if (error.notSent || isDefinitePaymentRefusal(error)) {
 			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, error.retryable);
 		}
@@ -242,15 +242,6 @@ async function settleSoldOut(unit: ClaimedUnit): Promise<BuyUnitOutcome> {
 /** Publishes a sell-out to every account of the run the moment Telegram answers it. */
 function noteSoldOut(request: BuyUnitRequest, error: AccountError): void {
 	if (error.buyReason === 'sold_out') request.soldOut?.add(request.giftId);
-}
-
-/** A Telegram answer that refused the payment (as opposed to no answer). */
-function isDefiniteRefusal(error: AccountError): boolean {
-	if (error instanceof TelegramError) {
-		// A duplicate submit means an earlier delivery of this very form was accepted.
-		return error.errorMessage !== 'FORM_SUBMIT_DUPLICATE' && error.code < 500;
-	}
-	return error.buyReason === 'flood_wait' || error.buyReason === 'auth_invalid';
 }
 
 function unclaimedOutcome(entry: LedgerEntry): BuyUnitOutcome {

@@ -53,3 +53,32 @@ export {
 	type ErrorContext,
 } from './errors';
 export { giftFromStarGift, type StarGiftConversion } from './gift-mapping';
+export {
+	readAuction,
+	activeAuctions,
+	wonGifts,
+	bidPaymentForm,
+	sendBidForm,
+	ownBidOf,
+	snapshotOf,
+	snapshotFor,
+	type AuctionRead,
+	type ActiveAuction,
+	type WonGift,
+	type BidForm,
+	type BidAnswer,
+} from './auctions';
+export {
+	placeBidStep,
+	reconcileBids,
+	bidSerialOf,
+	bidReasonOf,
+	AuctionFollower,
+	DEFAULT_BID_RECONCILE_GRACE_MS,
+	type BidFailureReason,
+	type BidStepOutcome,
+	type BidStepRequest,
+	type ReconcileBidsOptions,
+	type AuctionEvent,
+	type FollowOptions,
+} from './bidder';

@@ -107,6 +107,21 @@ describe('planBids', () => {
 		expect(plan.decisions).toEqual([expect.objectContaining({ accountId: '1', action: 'keep', reason: 'winning', amount: 260 })]);
 	});
 
+	it('never raises because the auction minimum counts our own bids', () => {
+		// Two places left, our two bids fill them: the auction's minimum for newcomers is above our
+		// lower bid, but a live bid only has to pass the competitors.
+		const a = { amount: 100, dateSec: 1100 };
+		const b = { amount: 100, dateSec: 1101 };
+		const plan = planBids(
+			input({
+				auction: snapshot(levelsOf([a, b]), { giftsPerRound: 1, giftsLeft: 2, minBidAmount: 101 }),
+				accounts: [acct('1', 1000, { bid: { ...a, returned: false, minBidAmount: 101, peer: null } }), acct('2', 1000, { bid: { ...b, returned: false, minBidAmount: 101, peer: null } })],
+				goal: { copies: 2, maxPricePerCopy: 1000, totalBudget: 5000 },
+			}),
+		);
+		expect(plan.steps).toEqual([]);
+	});
+
 	it('never raises because of another of our own accounts', () => {
 		// Our two bids hold places 1 and 2; the competitor at place 3 is below both of them.
 		const a = { amount: 500, dateSec: 1100 };
@@ -302,11 +317,15 @@ describe('planBids invariants', () => {
 				const desc = competitors.map((c) => c.amount).sort((a, b) => b - a);
 				const competitor = desc[k - plan.summary.slots];
 				const step = input.options?.minStep ?? 1;
-				expect(plan.summary.target).toBe(Math.max(input.auction.minBidAmount, competitor === undefined ? 0 : competitor + step));
+				const beat = competitor === undefined ? 0 : competitor + step;
+				expect(plan.summary.beat).toBe(beat);
+				expect(plan.summary.target).toBe(Math.max(input.auction.minBidAmount, beat));
 				for (const s of plan.steps) {
-					// A raise goes to the target (or the account's own minimum), never higher because of us.
+					// A raise goes to what passes the competitors (or the account's own minimum), never
+					// higher because of us: not even the auction's minimum, which counts our bids too.
 					const own = input.accounts.find((a) => a.id === s.accountId)!.bid;
-					expect(s.amount).toBe(Math.max(plan.summary.target, s.action === 'raise' ? Math.max(own!.minBidAmount, own!.amount + step) : 0));
+					if (s.action === 'raise') expect(s.amount).toBe(Math.max(beat, own!.minBidAmount, own!.amount + step));
+					else expect(s.amount).toBe(plan.summary.target);
 				}
 			}),
 			RUNS,
@@ -318,7 +337,7 @@ describe('planBids invariants', () => {
 			fc.property(worldArb, ({ input }) => {
 				const plan = planBids(input);
 				// Every account that raises is below the target, which competitors alone set.
-				for (const s of plan.steps.filter((x) => x.action === 'raise')) expect(s.previousAmount).toBeLessThan(plan.summary.target!);
+				for (const s of plan.steps.filter((x) => x.action === 'raise')) expect(s.previousAmount).toBeLessThan(plan.summary.beat!);
 			}),
 			RUNS,
 		);
