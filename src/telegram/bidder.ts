@@ -12,6 +12,7 @@
  */
 import { planBids, type AuctionGoal, type AuctionPlanOptions, type AuctionSnapshot, type BidPlan, type BidStep, type OwnBid } from '../core/auction';
 import type { Recipient } from '../core/types';
+import { bidSerialOf, spentWonOf } from '../store/bids';
 import type { GiftStore, LedgerEntry } from '../store/types';
 import type { TelegramAccount } from './account';
 import { bidPaymentForm, ownBidOf, readAuction, sendBidForm, snapshotFor, wonGifts, type AuctionRead, type BidAnswer } from './auctions';
@@ -324,10 +325,7 @@ export class AuctionFollower {
 			}),
 		);
 		this.giftId = this.snapshot!.gift.id;
-		const ids = new Set(this.accounts.map((a) => a.id));
-		this.spentWon = (await this.o.store.listPurchases({ kind: 'bid', giftId: this.giftId, statuses: ['won'] }))
-			.filter((e) => ids.has(e.accountId))
-			.reduce((sum, e) => sum + e.price, 0);
+		this.spentWon = await spentWonOf(this.o.store, this.accounts.map((a) => a.id), this.giftId);
 		this.schedule();
 		await this.evaluate();
 	}
@@ -515,12 +513,4 @@ export class AuctionFollower {
 
 function utcMidnight(ms: number): number {
 	return Math.floor(ms / 86_400_000) * 86_400_000;
-}
-
-/** How many of this account's bids in this auction ended (won or returned): the next bid's serial. */
-export async function bidSerialOf(store: GiftStore, accountId: string, giftId: string): Promise<number> {
-	const rows = await store.listPurchases({ kind: 'bid', accountId, giftId });
-	const ended = new Set<string>();
-	for (const r of rows) if (r.status === 'won' || r.status === 'returned') ended.add(r.opKey);
-	return ended.size;
 }

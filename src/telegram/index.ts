@@ -71,7 +71,6 @@ export {
 export {
 	placeBidStep,
 	reconcileBids,
-	bidSerialOf,
 	bidReasonOf,
 	AuctionFollower,
 	DEFAULT_BID_RECONCILE_GRACE_MS,
