@@ -49,6 +49,14 @@ export {
 	type BidPlanSummary,
 } from './auction';
 export {
+	buildAuctionSection,
+	auctionEventText,
+	type AuctionLedgerRow,
+	type AuctionAccountSection,
+	type AuctionSection,
+	type AuctionEventInput,
+} from './auctionReport';
+export {
 	buildReport,
 	computeTotals,
 	renderReport,
