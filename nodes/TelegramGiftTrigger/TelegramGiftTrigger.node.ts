@@ -17,7 +17,8 @@ import { openAccounts, type OpenedAccounts } from '../shared/openAccounts';
 import { stickerOf } from '../shared/stickers';
 import { CatalogPoller, newestGifts, systemClock, type GiftEvent, type GiftEventType } from './transport/catalogPoller';
 import { accountCatalogSource, classifyFailure } from './transport/accountSource';
-import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_SESSION_FLOOR_MS, MIN_POLL_INTERVAL_MS, triggerProperties } from './TelegramGiftTrigger.description';
+import { AUCTION_EVENT_TYPES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SESSION_FLOOR_MS, MIN_POLL_INTERVAL_MS, triggerProperties } from './TelegramGiftTrigger.description';
+import { auctionTrigger } from './transport/auctionTrigger';
 
 const EVENT_TYPES: readonly GiftEventType[] = ['newGift', 'soldOut', 'supplyChanged'];
 
@@ -69,8 +70,8 @@ export class TelegramGiftTrigger implements INodeType {
 		icon: { light: 'file:telegramGiftTrigger.svg', dark: 'file:telegramGiftTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "every " + $parameter["pollIntervalMs"] + " ms" }}',
-		description: 'Starts the workflow when Telegram releases new Star Gifts (or when gifts sell out or their supply changes)',
+		subtitle: '={{ $parameter["watch"] === "auction" ? "auction " + $parameter["auction"] : "every " + $parameter["pollIntervalMs"] + " ms" }}',
+		description: 'Starts the workflow when Telegram releases new Star Gifts (or when gifts sell out or their supply changes), or on auction events (outbid, returned, won, round, end)',
 		defaults: { name: 'Telegram Gift Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -85,6 +86,7 @@ export class TelegramGiftTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		if ((this.getNodeParameter('watch', 'gifts') as string) === 'auction') return await auctionTrigger.call(this, AUCTION_EVENT_TYPES);
 		const settings = readSettings.call(this);
 		let accounts: OpenedAccounts;
 		try {

@@ -491,3 +491,90 @@ export function validateAuctionPlanInput(input: unknown): ValidAuctionPlanInput 
 		},
 	};
 }
+
+// ---- events for the trigger --------------------------------------------------------------------
+
+/** What the trigger follows: the auction and each account's own bid. */
+export interface AuctionWatchState {
+	snapshot: AuctionSnapshot;
+	accounts: Array<{ id: string; label: string | null; bid: OwnBid | null; acquiredCount: number }>;
+}
+
+export type AuctionEventType = 'announced' | 'roundStarted' | 'roundEnding' | 'outbid' | 'returned' | 'won' | 'lost' | 'finished';
+
+export interface AuctionWatchEvent {
+	event: AuctionEventType;
+	giftId: string;
+	slug: string | null;
+	title: string | null;
+	round: number;
+	totalRounds: number;
+	giftsPerRound: number;
+	giftsLeft: number;
+	startDateSec: number;
+	nextRoundAtSec: number;
+	averagePrice: number | null;
+	accountId: string | null;
+	accountLabel: string | null;
+	/** The account's bid (outbid, returned, won, lost). */
+	amount: number | null;
+	/** The account's approximate place (outbid). */
+	place: number | null;
+}
+
+/** A bid's approximate place from the (sparse) levels, as the official app computes it. */
+export function placeOf(levels: AuctionBidLevel[], bid: { amount: number; dateSec: number }): number {
+	const sorted = [...levels].sort((a, b) => a.pos - b.pos);
+	const own = sorted.find((l) => l.amount === bid.amount && l.dateSec === bid.dateSec);
+	if (own) return own.pos;
+	for (const level of sorted) if (ranksAbove(bid, level)) return level.pos;
+	return (sorted[sorted.length - 1]?.pos ?? 0) + 1;
+}
+
+function winning(s: AuctionSnapshot, bid: OwnBid | null): boolean {
+	if (!bid || bid.returned) return false;
+	return placeOf(s.bidLevels, bid) <= Math.min(s.giftsPerRound, s.giftsLeft);
+}
+
+/**
+ * The events between two observations of an auction (prev null: the first one). Pure; the caller
+ * adds `roundEnding` from its clock and drops events it has already emitted.
+ */
+export function auctionEvents(prev: AuctionWatchState | null, next: AuctionWatchState): AuctionWatchEvent[] {
+	const s = next.snapshot;
+	const base = (event: AuctionEventType, account?: { id: string; label: string | null }, amount: number | null = null, place: number | null = null): AuctionWatchEvent => ({
+		event,
+		giftId: s.gift.id,
+		slug: s.gift.auctionSlug,
+		title: s.gift.title,
+		round: s.currentRound,
+		totalRounds: s.totalRounds,
+		giftsPerRound: s.giftsPerRound,
+		giftsLeft: s.giftsLeft,
+		startDateSec: s.startDateSec,
+		nextRoundAtSec: s.nextRoundAtSec,
+		averagePrice: s.averagePrice,
+		accountId: account?.id ?? null,
+		accountLabel: account?.label ?? null,
+		amount,
+		place,
+	});
+	const out: AuctionWatchEvent[] = [];
+	const p = prev?.snapshot ?? null;
+	if (!p && s.status !== 'finished') out.push(base('announced'));
+	if (p && s.status === 'active' && (p.status === 'pending' || s.currentRound > p.currentRound)) out.push(base('roundStarted'));
+	for (const a of next.accounts) {
+		const before = prev?.accounts.find((x) => x.id === a.id);
+		if (!before) continue;
+		if (a.acquiredCount > before.acquiredCount) {
+			for (let i = before.acquiredCount; i < a.acquiredCount; i++) out.push(base('won', a, before.bid?.amount ?? null));
+		}
+		if (a.bid?.returned && before.bid && !before.bid.returned) out.push(base('returned', a, a.bid.amount));
+		else if (p && s.status === 'active' && a.bid && !a.bid.returned && winning(p, before.bid) && !winning(s, a.bid) && a.bid.amount === before.bid?.amount) {
+			out.push(base('outbid', a, a.bid.amount, placeOf(s.bidLevels, a.bid)));
+		}
+		if (s.status === 'finished' && p?.status !== 'finished' && a.acquiredCount === 0 && (a.bid || before.bid)) out.push(base('lost', a, (a.bid ?? before.bid)?.amount ?? null));
+	}
+	if (s.status === 'finished' && p && p.status !== 'finished') out.push(base('finished'));
+	return out;
+}

@@ -173,6 +173,9 @@ interface CallOptions {
 }
 
 
+/** Update listeners per client (every lease of one pooled client shares them). */
+const localHandlers = new WeakMap<TelegramClient, Set<(update: Api.TypeUpdate) => void>>();
+
 export class TelegramAccount {
 	constructor(private readonly conn: AccountConnection) {}
 
@@ -298,7 +301,22 @@ export class TelegramAccount {
 			}
 		};
 		this.conn.client.addEventHandler(callback, event);
-		return () => this.conn.client.removeEventHandler(callback, event);
+		const local = localHandlers.get(this.conn.client) ?? new Set<(update: Api.TypeUpdate) => void>();
+		local.add(callback);
+		localHandlers.set(this.conn.client, local);
+		return () => {
+			this.conn.client.removeEventHandler(callback, event);
+			local.delete(callback);
+		};
+	}
+
+	/**
+	 * Hands the updates a method's answer carried (a payment's result) to this account's update
+	 * listeners, as official clients process them like pushed ones: Telegram does not push them again.
+	 */
+	deliverUpdates(updates: Api.TypeUpdates): void {
+		const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
+		for (const handler of localHandlers.get(this.conn.client) ?? []) for (const update of list) handler(update);
 	}
 
 	// ---- operations ------------------------------------------------------------------------

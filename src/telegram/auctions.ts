@@ -84,7 +84,8 @@ export function snapshotFor(g: Gift, state: Api.TypeStarGiftAuctionState, nowSec
 		return {
 			gift: g,
 			status: 'finished',
-			version: Number.MAX_SAFE_INTEGER,
+			// A finished auction has no version; it ranks above every active one (as the official app does).
+			version: 0x7fffffff,
 			minBidAmount: 0,
 			bidLevels: [],
 			giftsPerRound: g.giftsPerRound ?? 1,
@@ -194,7 +195,25 @@ export async function sendBidForm(account: TelegramAccount, form: BidForm, sendD
 	if (!(result instanceof Api.payments.PaymentResult)) return { bid: null, balanceAfter: null };
 	let bid: OwnBid | null = null;
 	const updates = result.updates;
+	account.deliverUpdates(updates);
 	const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
 	for (const u of list) if (u instanceof Api.UpdateStarGiftAuctionUserState) bid = ownBidOf(u.userState).bid;
 	return { bid, balanceAfter: starsBalanceIn(updates) };
+}
+
+/** A pushed auction update, without TL: the auction's new state, or one account's own bid. */
+export type AuctionUpdate =
+	| { kind: 'state'; giftId: string; state: Api.TypeStarGiftAuctionState }
+	| { kind: 'user'; giftId: string; bid: OwnBid | null; acquiredCount: number }
+	| { kind: 'balance'; stars: number };
+
+/** What an update pushed to an account says about auctions (null: nothing). */
+export function auctionUpdateOf(update: unknown): AuctionUpdate | null {
+	if (update instanceof Api.UpdateStarGiftAuctionState) return { kind: 'state', giftId: update.giftId.toString(), state: update.state };
+	if (update instanceof Api.UpdateStarGiftAuctionUserState) {
+		const own = ownBidOf(update.userState);
+		return { kind: 'user', giftId: update.giftId.toString(), bid: own.bid, acquiredCount: own.acquiredCount };
+	}
+	if (update instanceof Api.UpdateStarsBalance && update.balance instanceof Api.StarsAmount) return { kind: 'balance', stars: Number(update.balance.amount.toString()) };
+	return null;
 }

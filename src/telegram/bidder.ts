@@ -15,9 +15,8 @@ import type { Recipient } from '../core/types';
 import { bidSerialOf, spentWonOf } from '../store/bids';
 import type { GiftStore, LedgerEntry } from '../store/types';
 import type { TelegramAccount } from './account';
-import { bidPaymentForm, ownBidOf, readAuction, sendBidForm, snapshotFor, wonGifts, type AuctionRead, type BidAnswer } from './auctions';
+import { auctionUpdateOf, bidPaymentForm, readAuction, sendBidForm, snapshotFor, wonGifts, type AuctionRead, type BidAnswer } from './auctions';
 import { AccountError, TelegramError, isDefinitePaymentRefusal, mapTelegramError } from './errors';
-import { Api } from './gramjs';
 import type { AccountCredentials, AccountLease, ClientPool } from './pool';
 
 export type BidFailureReason =
@@ -360,15 +359,15 @@ export class AuctionFollower {
 
 	private onUpdate(account: FollowedAccount, update: unknown): void {
 		if (this.stopped) return;
-		if (update instanceof Api.UpdateStarGiftAuctionState && update.giftId.toString() === this.giftId) {
-			if (!this.snapshot) return;
-			if (this.takeSnapshot(snapshotFor(this.snapshot.gift, update.state, Math.floor(this.now() / 1000)))) this.kick();
-		} else if (update instanceof Api.UpdateStarGiftAuctionUserState && update.giftId.toString() === this.giftId) {
-			const own = ownBidOf(update.userState);
-			this.applyUserState(account, own.bid, own.acquiredCount);
+		const u = auctionUpdateOf(update);
+		if (!u) return;
+		if (u.kind === 'balance') {
+			account.balance = u.stars;
+		} else if (u.giftId === this.giftId && u.kind === 'state') {
+			if (this.snapshot && this.takeSnapshot(snapshotFor(this.snapshot.gift, u.state, Math.floor(this.now() / 1000)))) this.kick();
+		} else if (u.giftId === this.giftId && u.kind === 'user') {
+			this.applyUserState(account, u.bid, u.acquiredCount);
 			this.kick();
-		} else if (update instanceof Api.UpdateStarsBalance && update.balance instanceof Api.StarsAmount) {
-			account.balance = Number(update.balance.amount.toString());
 		}
 	}
 
@@ -425,7 +424,7 @@ export class AuctionFollower {
 		if (this.stopped) return;
 		const reads = await Promise.all(
 			this.accounts.map((a) =>
-				readAuction(a.lease.account, this.giftId, this.snapshot?.version ?? 0, Math.floor(this.now() / 1000)).then(
+				readAuction(a.lease.account, this.giftId, this.snapshot && this.snapshot.status !== 'finished' ? this.snapshot.version : 0, Math.floor(this.now() / 1000)).then(
 					(read) => ({ a, read }),
 					() => null,
 				),

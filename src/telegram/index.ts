@@ -62,6 +62,8 @@ export {
 	ownBidOf,
 	snapshotOf,
 	snapshotFor,
+	auctionUpdateOf,
+	type AuctionUpdate,
 	type AuctionRead,
 	type ActiveAuction,
 	type WonGift,

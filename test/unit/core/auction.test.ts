@@ -7,6 +7,7 @@ import fc from 'fast-check';
 
 import {
 	ValidationError,
+	auctionEvents,
 	competitorAmountAt,
 	competitorLevels,
 	planBids,
@@ -354,5 +355,32 @@ describe('planBids invariants', () => {
 			}),
 			RUNS,
 		);
+	});
+});
+
+describe('auctionEvents', () => {
+	const state = (s: Partial<AuctionSnapshot>, accounts: Array<{ id: string; bid: AuctionAccount['bid']; acquiredCount: number }>) => ({
+		snapshot: snapshot(s.bidLevels ?? [], s),
+		accounts: accounts.map((a) => ({ ...a, label: `acct ${a.id}` })),
+	});
+	const bid = (amount: number, returned = false) => ({ amount, dateSec: 1100, returned, minBidAmount: amount + 1, peer: null });
+
+	it('announces on the first look, then reports round, outbid, returned, won, lost and finished on changes', () => {
+		const first = state({ bidLevels: levelsOf([{ amount: 150, dateSec: 1100 }]), giftsPerRound: 1, giftsLeft: 2 }, [{ id: '1', bid: bid(150), acquiredCount: 0 }, { id: '2', bid: bid(120), acquiredCount: 0 }]);
+		expect(auctionEvents(null, first).map((e) => e.event)).toEqual(['announced']);
+		const outbid = state({ version: 8, bidLevels: levelsOf([{ amount: 300, dateSec: 1000 }, { amount: 150, dateSec: 1100 }]), giftsPerRound: 1, giftsLeft: 2 }, [{ id: '1', bid: bid(150), acquiredCount: 0 }, { id: '2', bid: bid(120, true), acquiredCount: 0 }]);
+		expect(auctionEvents(first, outbid).map((e) => [e.event, e.accountId, e.amount])).toEqual([
+			['outbid', '1', 150],
+			['returned', '2', 120],
+		]);
+		const round2 = state({ version: 9, currentRound: 2, bidLevels: levelsOf([{ amount: 150, dateSec: 1100 }]), giftsPerRound: 1, giftsLeft: 1 }, [{ id: '1', bid: bid(150), acquiredCount: 0 }, { id: '2', bid: bid(120, true), acquiredCount: 0 }]);
+		expect(auctionEvents(outbid, round2).map((e) => e.event)).toEqual(['roundStarted']);
+		const end = state({ status: 'finished', averagePrice: 225 }, [{ id: '1', bid: null, acquiredCount: 1 }, { id: '2', bid: bid(120, true), acquiredCount: 0 }]);
+		expect(auctionEvents(round2, end).map((e) => [e.event, e.accountId])).toEqual([
+			['won', '1'],
+			['lost', '2'],
+			['finished', null],
+		]);
+		expect(auctionEvents(round2, end)[2].averagePrice).toBe(225);
 	});
 });
