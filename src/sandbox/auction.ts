@@ -44,7 +44,10 @@ export interface UserBidState {
 }
 
 export interface AuctionBidRecord {
+	/** When the bid counts (a scripted competitor's: its scheduled time, for the ranking). */
 	atMs: number;
+	/** When the sandbox actually applied it (and pushed the change): later than atMs when the event timer ran late. */
+	appliedAtMs: number;
 	bidderId: string;
 	account: boolean;
 	giftId: string;
@@ -373,6 +376,7 @@ export class AuctionRoom {
 		const a = this.auctions.get(invoice.giftId);
 		this.record.bids.push({
 			atMs: this.now,
+			appliedAtMs: this.now,
 			bidderId: accountId,
 			account: true,
 			giftId: invoice.giftId,
@@ -390,7 +394,7 @@ export class AuctionRoom {
 	private putBid(a: AuctionState, bid: LiveBid, charged: number): LiveBid {
 		const previous = a.bids.get(bid.bidderId);
 		a.bids.set(bid.bidderId, bid);
-		this.record.bids.push({ atMs: bid.atMs, bidderId: bid.bidderId, account: bid.account, giftId: a.gift.def.id, kind: previous ? 'raise' : 'place', amount: bid.amount, charged, ok: true });
+		this.record.bids.push({ atMs: bid.atMs, appliedAtMs: this.now, bidderId: bid.bidderId, account: bid.account, giftId: a.gift.def.id, kind: previous ? 'raise' : 'place', amount: bid.amount, charged, ok: true });
 		const users: string[] = [];
 		if (bid.account) {
 			const s = this.userState(a, bid.bidderId);

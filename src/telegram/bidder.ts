@@ -95,12 +95,18 @@ function skipped(reason: BidFailureReason, error: string): BidStepOutcome {
 const inFlight = new Set<string>();
 const stepKey = (opKey: string, amount: number) => `${opKey}#${amount}`;
 
-/** Places or raises one account's bid, at most once per (bid, amount). */
+/**
+ * Places or raises one account's bid, at most once per (bid, amount). The claim and the payment
+ * form go out together (a form never charges; it is used only once the claim is granted), and the
+ * send follows at once: Telegram's own state is the ground truth for a bid, so a row whose send is
+ * not recorded is still looked up there, never failed before the grace period (a crash before the
+ * send cannot make another process pay twice; reconcileBids).
+ */
 export async function placeBidStep(request: BidStepRequest): Promise<BidStepOutcome> {
 	const { account, store, step } = request;
 	const now = request.now ?? Date.now;
 	const self = await account.whoAmI();
-	const claim = await store.claimPurchase({
+	const claiming = store.claimPurchase({
 		opKey: step.opKey,
 		unitIndex: step.amount,
 		accountId: self.id,
@@ -111,30 +117,40 @@ export async function placeBidStep(request: BidStepRequest): Promise<BidStepOutc
 		kind: 'bid',
 		bidAmount: step.amount,
 	});
-	if (!claim.claimed) return alreadyClaimed(request, claim.entry);
+	const forming = (async () => {
+		const recipient = step.action === 'place' ? await account.resolveRecipient(step.recipient) : undefined;
+		return await bidPaymentForm(account, { giftId: step.giftId, amount: step.amount, update: step.action === 'raise', recipient, hideName: request.hideName, message: request.message });
+	})().then(
+		(form) => ({ form }),
+		(raw: unknown) => ({ error: mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' }) }),
+	);
+	const claim = await claiming;
+	if (!claim.claimed) {
+		await forming;
+		return alreadyClaimed(request, claim.entry);
+	}
 	const key = stepKey(step.opKey, step.amount);
 	inFlight.add(key);
 	try {
-		let form;
-		try {
-			const recipient = step.action === 'place' ? await account.resolveRecipient(step.recipient) : undefined;
-			form = await bidPaymentForm(account, { giftId: step.giftId, amount: step.amount, update: step.action === 'raise', recipient, hideName: request.hideName, message: request.message });
-		} catch (raw) {
+		const formed = await forming;
+		if ('error' in formed) {
 			// The form never charges.
-			const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
-			const reason = bidReasonOf(error);
+			const reason = bidReasonOf(formed.error);
 			await store.settlePurchase(step.opKey, step.amount, { status: 'failed', reason, atMs: now() });
-			return failed(reason, error.message);
+			return failed(reason, formed.error.message);
 		}
+		const form = formed.form;
 		if (form.amount !== step.amount) {
 			await store.settlePurchase(step.opKey, step.amount, { status: 'failed', reason: 'price_changed', atMs: now() });
 			return failed('price_changed', `${account.label}: the bid form shows ${form.amount} Stars, ${step.amount} were planned; not paid`);
 		}
-		await store.markSent(step.opKey, step.amount, now());
+		// Recorded alongside the send, not before it: the send's latency is what wins a round.
+		const marking = store.markSent(step.opKey, step.amount, now()).catch(() => undefined);
 		let answer: BidAnswer;
 		try {
 			answer = await sendBidForm(account, form);
 		} catch (raw) {
+			await marking;
 			const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
 			if (error.notSent || isDefinitePaymentRefusal(error)) {
 				const reason = bidReasonOf(error);
@@ -151,6 +167,7 @@ export async function placeBidStep(request: BidStepRequest): Promise<BidStepOutc
 			}
 			return skipped('pending_unresolved', `${error.message}; whether the bid went through is not known yet; it is reconciled from the auction state, never paid twice`);
 		}
+		await marking;
 		await store.settlePurchase(step.opKey, step.amount, { status: 'held', reason: null, atMs: now() });
 		return { status: 'held', reason: null, error: null, retryable: false, bid: answer.bid, balanceAfter: answer.balanceAfter?.stars ?? null };
 	} finally {
@@ -181,8 +198,9 @@ export interface ReconcileBidsOptions {
 /**
  * Brings this account's bid rows for one auction in line with Telegram: a step Telegram shows (its
  * amount ≤ the account's bid) is `held`; a bid Telegram returned is `returned`; a bid that is gone
- * and whose amount is among the account's won gifts is `won`; a step never sent, or unseen past the
- * grace period, is `failed` (nothing was charged). Returns the state it used.
+ * and whose amount is among the account's won gifts is `won`; a step Telegram does not show past
+ * the grace period (from its send, or its claim when no send is recorded: the send may have left
+ * right after the claim) is `failed` (nothing was charged). Returns the state it used.
  */
 export async function reconcileBids(account: TelegramAccount, store: GiftStore, giftId: string, options: ReconcileBidsOptions = {}): Promise<AuctionRead> {
 	const now = options.now ?? Date.now;
@@ -203,10 +221,6 @@ export async function reconcileBids(account: TelegramAccount, store: GiftStore, 
 		const firstSentSec = Math.floor(Math.min(...steps.map((s) => s.sentAtMs ?? s.createdAtMs)) / 1000) - 1;
 		const bid = read.bid && read.bid.dateSec >= firstSentSec ? read.bid : null;
 		for (const e of steps) {
-			if (e.status === 'pending' && e.sentAtMs === null) {
-				await settle(e, 'failed', 'network');
-				continue;
-			}
 			if (bid && !bid.returned && bid.amount >= e.unitIndex) {
 				await settle(e, 'held', e.status === 'held' ? null : 'reconciled from the auction state');
 				continue;

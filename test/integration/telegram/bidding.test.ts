@@ -145,11 +145,11 @@ describe('bidding against the sandbox', () => {
 		const again = await placeBidStep({ account: (await w.pool.acquire(w.creds('Alice'))).account, store: w.store, step });
 		expect(again).toMatchObject({ status: 'skipped', reason: 'already_placed' });
 
-		// A crash between the send and its settle: the row stays pending with its send recorded.
+		// A crash right after the send, before anything else was written: the row stays pending and
+		// no send is recorded (the send leaves alongside its record).
 		const bob = await w.pool.acquire(w.creds('Bob'));
 		const bobStep: BidStep = { ...step, opKey: bidOpKeyOf('', AUCTION, CHAN, BOB, 0), accountId: BOB };
 		await w.store.claimPurchase({ opKey: bobStep.opKey, unitIndex: 100, accountId: BOB, recipient: CHAN, giftId: AUCTION, price: 100, atMs: Date.now(), kind: 'bid', bidAmount: 100 });
-		await w.store.markSent(bobStep.opKey, 100, Date.now());
 		await sendBidForm(bob.account, await bidPaymentForm(bob.account, { giftId: AUCTION, amount: 100, update: false, recipient: await bob.account.resolveRecipient(CHAN) }));
 		bob.release();
 		// A restarted process (a new pool on the same store) follows the auction: it finds the bid
