@@ -23,6 +23,7 @@ const BENCHES = {
 	reconnect: { module: './reconnect' },
 	reaction: { module: './reaction' },
 	auction: { module: './auction' },
+	watchers: { script: 'watchers.js' },
 };
 
 function runScript(file, emit, name) {

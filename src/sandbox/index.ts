@@ -56,6 +56,8 @@ export interface SandboxRecord {
 	balances: Record<string, number>;
 	botMessages: BotMessageRecord[];
 	calls: Record<string, number>;
+	/** The same per signed-in account: account id → method → calls (a session's own poll rate). */
+	callsByAccount: Record<string, Record<string, number>>;
 	releases: Array<{ giftId: string; atMs: number }>;
 	soldOut: Array<{ giftId: string; atMs: number }>;
 	/** TCP connections accepted: `total` (any), and per account id once identified by its auth key. */
@@ -161,6 +163,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
 	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
 	const calls: Record<string, number> = {};
+	const callsByAccount: Record<string, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
@@ -188,8 +191,12 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		epochMs,
 		accessHash,
 		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
-		countCall: (method) => {
+		countCall: (method, accountId) => {
 			calls[method] = (calls[method] ?? 0) + 1;
+			if (accountId) {
+				const own = (callsByAccount[accountId] ??= {});
+				own[method] = (own[method] ?? 0) + 1;
+			}
 			notify();
 		},
 		login: {
@@ -299,6 +306,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			balances: market.balances(),
 			botMessages: botApi ? botApi.messages() : [],
 			calls: { ...calls },
+			callsByAccount: Object.fromEntries(Object.entries(callsByAccount).map(([id, own]) => [id, { ...own }])),
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },

@@ -44,8 +44,8 @@ export interface RpcWorld {
 	accessHash: (kind: 'user' | 'channel' | 'document', id: string) => bigint;
 	/** Pushes an Updates object to the account's live connections. */
 	push: (accountId: string, updates: Api.TypeUpdates) => void;
-	/** Counts every call the server receives, per method. */
-	countCall: (method: string) => void;
+	/** Counts every call the server receives, per method (and per account once signed in). */
+	countCall: (method: string, accountId?: string) => void;
 	/** Login: accounts' phones/codes/passwords, key binding (see auth.ts). */
 	login: Omit<AuthWorld, 'now' | 'unix' | 'selfUser'>;
 }
@@ -109,7 +109,7 @@ export class SandboxRpc {
 	/** The MTProto server's request handler. */
 	async handle(call: RpcCall): Promise<RpcOutcome> {
 		const { world } = this;
-		world.countCall(call.method);
+		world.countCall(call.method, call.accountId);
 		const decision = world.faults.decide(call.method, call.accountId ?? '', world.market.now());
 		if (decision.latencyMs > 0) await delay(decision.latencyMs);
 		const action = decision.action;

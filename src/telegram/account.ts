@@ -22,6 +22,7 @@ import {
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
 import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
+import { PollFloor } from './pollFloor';
 import { CircuitBreaker, retry, withDeadline, type BreakerOptions } from './resilience';
 
 export interface CallPolicy {
@@ -131,6 +132,8 @@ export class AccountHealth {
 	/** Method className → epoch ms until which that method is flood-parked. */
 	private readonly parked = new Map<string, number>();
 	authError: AuthInvalidError | null = null;
+	/** The session's watch-poll floor, shared by every watcher of the process (src/telegram/watch). */
+	readonly pollFloor = new PollFloor();
 
 	constructor(breaker: BreakerOptions) {
 		this.breaker = new CircuitBreaker(breaker);
@@ -201,6 +204,11 @@ export class TelegramAccount {
 	/** When the circuit breaker will let a call through again (null: now). */
 	breakerRetryAtMs(): number | null {
 		return this.conn.health.breaker.retryAtMs(this.conn.now());
+	}
+
+	/** The session's watch-poll floor: every watcher of the process that polls with it shares it. */
+	get pollFloor(): PollFloor {
+		return this.conn.health.pollFloor;
 	}
 
 	/** Whether calls would be attempted now (not parked for `method`, breaker not open, auth fine). */

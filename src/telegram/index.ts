@@ -7,6 +7,7 @@ export {
 	ClientPool,
 	getSharedPool,
 	accountKeyOf,
+	serverKeyOf,
 	type AccountCredentials,
 	type AccountLease,
 	type PoolOptions,

@@ -45,9 +45,14 @@ interface PoolEntry {
 	closing: Promise<void> | null;
 }
 
+/** Which Telegram a server is ("production", "test", or "custom:host:port"): what one catalog is shared by. */
+export function serverKeyOf(server: TelegramServer): string {
+	return server.kind === 'custom' ? `custom:${server.host}:${server.port}` : server.kind;
+}
+
 /** A stable, non-reversible id for (apiId, server, session). */
 export function accountKeyOf(credentials: Pick<AccountCredentials, 'apiId' | 'session' | 'server'>): string {
-	const server = credentials.server.kind === 'custom' ? `custom:${credentials.server.host}:${credentials.server.port}` : credentials.server.kind;
+	const server = serverKeyOf(credentials.server);
 	return createHash('sha256').update(`${credentials.apiId}\n${server}\n${credentials.session}`).digest('hex').slice(0, 16);
 }
 
