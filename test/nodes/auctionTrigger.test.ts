@@ -6,6 +6,7 @@ import { TestEngine, errorOf, outputOf, packageNode } from './harness/engine';
 import { silentLogger, startSandbox, type Sandbox } from '../../src/sandbox';
 import { getSharedPool } from '../../src/telegram';
 import { bidPaymentForm, sendBidForm } from '../../src/telegram/auctions';
+import { getSharedWatchers } from '../../src/telegram/watch';
 
 const ALICE = '1000001';
 const CHANNEL = '-1001234567890';
@@ -69,6 +70,32 @@ describe('Telegram Gift Trigger: auction events', () => {
 		} finally {
 			await active.deactivate();
 		}
+	});
+
+	it('two triggers on one auction share one watcher; the manual test emits the auction as it is', async () => {
+		const make = (name: string) =>
+			packageNode(name, 'telegramGiftTrigger', { watch: 'auction', auction: 'Comet-9', auctionEvents: ['announced', 'won'] }, ['telegramGiftsAccountApi']);
+		const a = await engine.activate({ nodes: [make('A')] });
+		const b = await engine.activate({ nodes: [make('B')] });
+		try {
+			const firstOf = async (t: typeof a) => {
+				for (let i = 0; i < 100 && t.executions.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+				return t.executions[0];
+			};
+			expect(outputOf(await firstOf(a), 'A')[0]).toEqual([expect.objectContaining({ event: 'announced' })]);
+			expect(outputOf(await firstOf(b), 'B')[0]).toEqual([expect.objectContaining({ event: 'announced' })]);
+			const auctions = getSharedWatchers()
+				.list()
+				.filter((w) => w.topic.startsWith('auction:'));
+			expect(auctions).toEqual([expect.objectContaining({ topic: 'auction:Comet-9', subscribers: 2 })]);
+		} finally {
+			await a.deactivate();
+			await b.deactivate();
+		}
+		expect(getSharedWatchers().list().filter((w) => w.topic.startsWith('auction:'))).toEqual([]);
+		const run = await engine.run({ nodes: [make('Manual')] }, { mode: 'manual' });
+		expect(errorOf(run)).toBeUndefined();
+		expect(outputOf(run, 'Manual')[0]).toEqual([expect.objectContaining({ event: 'announced', giftId: GIFT, slug: 'Comet-9' })]);
 	});
 
 	it('names a bad auction field', async () => {

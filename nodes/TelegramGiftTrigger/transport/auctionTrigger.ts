@@ -1,8 +1,9 @@
 /**
- * The trigger in auction mode: an AuctionWatcher for the credential's accounts; each change that
- * brings chosen events starts one execution with the events as items. "Announced" and "finished"
- * are emitted once per auction across restarts (the workflow's static data remembers them); the
- * others follow Telegram's state as it changes.
+ * The trigger in auction mode: it subscribes to the process's shared watcher of this auction
+ * (src/telegram/watch/auction.ts: one per account set and auction, pushed updates first, polling
+ * as the fallback) and starts one execution per change that brings chosen events, the events as
+ * items. "Announced" and "finished" are emitted once per auction across restarts (the workflow's
+ * static data remembers them); the others follow Telegram's state as it changes.
  */
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
@@ -10,7 +11,12 @@ import type { AuctionWatchEvent } from '../../../src/core';
 import { ACCOUNT_CREDENTIAL } from '../../shared/accountCredential';
 import { errorMessage, nodeError, parameterError } from '../../shared/errors';
 import { openAccounts, type OpenedAccounts } from '../../shared/openAccounts';
-import { AuctionWatcher } from './auctionWatcher';
+import { AuctionTopic, auctionTopicKey, getSharedWatchers, type Subscription } from '../../../src/telegram/watch';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** Each account re-reads (and so re-subscribes) at least this often; pushed updates come in between. */
+const AUCTION_POLL_MS = 5000;
+const DEFAULT_SESSION_FLOOR_MS = 800;
 
 const iso = (sec: number | null) => (sec && sec > 0 ? new Date(sec * 1000).toISOString() : null);
 
@@ -55,52 +61,61 @@ export async function auctionTrigger(this: ITriggerFunctions, known: readonly st
 	}
 	const staticData = this.getWorkflowStaticData('node') as { auctionOnce?: Record<string, boolean> };
 	const once = (staticData.auctionOnce ??= {});
-	const watcher = new AuctionWatcher({
-		pool: accounts.pool,
-		credentials: accounts.credentials,
-		auction,
-		roundEndingMs: wanted.has('roundEnding') ? roundEndingSec * 1000 : 0,
-		onWarning: (message) => this.logger.warn(errorMessage(message, accounts.secrets)),
-	});
-	const emitEvents = (list: AuctionWatchEvent[]): void => {
+	const roundEndingMs = wanted.has('roundEnding') ? roundEndingSec * 1000 : 0;
+	const topic = { key: auctionTopicKey(auction, roundEndingMs), create: () => new AuctionTopic(auction, { roundEndingMs }) };
+	const toItems = (list: AuctionWatchEvent[], filter: boolean): INodeExecutionData[] => {
 		const items: INodeExecutionData[] = [];
 		for (const e of list) {
-			if (!wanted.has(e.event)) continue;
-			if (e.event === 'announced' || e.event === 'finished') {
+			if (filter && !wanted.has(e.event)) continue;
+			if (filter && (e.event === 'announced' || e.event === 'finished')) {
 				const key = `${e.event}:${e.giftId}`;
 				if (once[key]) continue;
 				once[key] = true;
 			}
 			items.push(auctionItem(e));
 		}
-		if (items.length > 0) this.emit([items]);
+		return items;
 	};
 
 	if (this.getMode() === 'manual') {
 		// "Test" in the editor: the auction as it is now, as an "announced" item.
 		const manualTriggerFunction = async () => {
-			const probe = new AuctionWatcher({ pool: accounts.pool, credentials: accounts.credentials.slice(0, 1), auction, roundEndingMs: 0 });
 			try {
-				await probe.start((list) => this.emit([list.map(auctionItem)]));
+				const probe = new AuctionTopic(auction);
+				const answer = await accounts.withAccount(null, async (account) => await probe.fetch(account, null));
+				if (!answer.notModified) await probe.apply(answer.answer);
+				this.emit([toItems(probe.changesSince(), false)]);
+				await probe.close();
 			} catch (error) {
 				throw nodeError(node, error, { secrets: accounts.secrets });
-			} finally {
-				await probe.stop();
 			}
 		};
 		return { closeFunction: async () => await accounts.release(), manualTriggerFunction };
 	}
+	let subscription: Subscription;
 	try {
-		await watcher.start(emitEvents);
+		subscription = await getSharedWatchers().subscribe(
+			accounts.credentials,
+			topic,
+			{
+				deliver: (events) => {
+					const items = toItems(events, true);
+					if (items.length > 0) this.emit([items]);
+				},
+				onFatal: (error) => this.emitError(new NodeOperationError(node, errorMessage(error, accounts.secrets))),
+				onWarning: (message) => this.logger.warn(errorMessage(message, accounts.secrets)),
+			},
+			// 'everything': the first delivery is the auction as it is (announced, once per auction).
+			{ intervalMs: AUCTION_POLL_MS, sessionFloorMs: DEFAULT_SESSION_FLOOR_MS, from: 'everything' },
+		);
 	} catch (error) {
 		await accounts.release();
 		throw nodeError(node, error, { secrets: accounts.secrets });
 	}
 	return {
 		closeFunction: async () => {
-			await watcher.stop();
+			await subscription.close();
 			await accounts.release();
 		},
 	};
 }
-
