@@ -46,6 +46,20 @@ async function world(scenario) {
 	};
 }
 
+/** The bidder the nodes use, following one auction for the bench's account. */
+function follower(w, auction, goal, extra = {}) {
+	const { AuctionFollower } = load('src/telegram');
+	return new AuctionFollower({
+		store: w.store,
+		pool: w.pool,
+		credentials: w.creds,
+		auction,
+		goal,
+		recipients: [{ peer: '-1002000000001', priceMin: null, priceMax: null, supplyMin: null, supplyMax: null, maxPerGift: null }],
+		...extra,
+	});
+}
+
 /** The sandbox round trip of one small call (median of 200), ms. */
 async function roundTrip(w) {
 	const lease = await w.pool.acquire(w.creds[0]);
@@ -78,20 +92,11 @@ async function outbidToRaise(emit) {
 	try {
 		// Measured with the answer delay in place (it applies to every method).
 		const R = await roundTrip(w);
-		const { AuctionFollower } = load('src/telegram');
-		const follower = new AuctionFollower({
-			store: w.store,
-			pool: w.pool,
-			credentials: w.creds,
-			auction: GIFT,
-			goal: { copies: 1, maxPricePerCopy: 1_000_000, totalBudget: 10_000_000 },
-			recipients: [{ peer: '-1002000000001', priceMin: null, priceMax: null, supplyMin: null, supplyMax: null, maxPerGift: null }],
-			pollMs: 5000,
-		});
-		await follower.start();
+		const bidder = follower(w, GIFT, { copies: 1, maxPricePerCopy: 1_000_000, totalBudget: 10_000_000 }, { pollMs: 5000 });
+		await bidder.start();
 		await w.sandbox.waitFor((r) => r.auctions.bids.some((b) => b.bidderId === '8900001' && b.amount >= 2400) || r.auctions.bids.length > 400, 120_000).catch(() => null);
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		await follower.stop();
+		await bidder.stop();
 		// From the moment the sandbox applied (and pushed) the competitor's bid, not its scheduled
 		// time: a late event timer would otherwise count as our latency.
 		const bids = w.sandbox.record().auctions.bids.filter((b) => b.ok).sort((a, b) => a.appliedAtMs - b.appliedAtMs);
@@ -138,20 +143,10 @@ async function contestedShare(emit) {
 		latencyMs: EXTRA_R ? { default: EXTRA_R } : {},
 	});
 	try {
-		const { AuctionFollower } = load('src/telegram');
-		const follower = new AuctionFollower({
-			store: w.store,
-			pool: w.pool,
-			credentials: w.creds,
-			auction: GIFT,
-			goal: { copies: ROUNDS, maxPricePerCopy: CAP, totalBudget: ROUNDS * CAP },
-			recipients: [{ peer: '-1002000000001', priceMin: null, priceMax: null, supplyMin: null, supplyMax: null, maxPerGift: null }],
-			roundGuardMs: 400,
-			pollMs: 2000,
-		});
-		await follower.start();
+		const bidder = follower(w, GIFT, { copies: ROUNDS, maxPricePerCopy: CAP, totalBudget: ROUNDS * CAP }, { roundGuardMs: 400, pollMs: 2000 });
+		await bidder.start();
 		await w.sandbox.waitFor((r) => r.auctions.finished.length === 1, START + ROUNDS * ROUND_MS + 20_000);
-		await follower.stop();
+		await bidder.stop();
 		const rec = w.sandbox.record().auctions;
 		// A competitor takes part in round r from its first bid until it wins or is refunded (its bid
 		// carries over between rounds). A round is contested when one does; it can be won within the

@@ -67,19 +67,6 @@ export interface AuctionRecord {
 	finished: Array<{ giftId: string; atMs: number; averagePrice: number }>;
 }
 
-export interface AuctionForm {
-	formId: bigint;
-	accountId: string;
-	giftId: string;
-	amount: number;
-	updateBid: boolean;
-	peer: PeerRef | null;
-	hideName: boolean;
-	message: string | null;
-	createdAtMs: number;
-	used: boolean;
-}
-
 export interface BidInvoice {
 	giftId: string;
 	amount: number;
@@ -87,6 +74,14 @@ export interface BidInvoice {
 	peer: PeerRef | null;
 	hideName: boolean;
 	message: string | null;
+}
+
+/** A bid's payment form: the invoice it was asked for, checked again when it is paid. */
+export interface AuctionForm extends BidInvoice {
+	formId: bigint;
+	accountId: string;
+	createdAtMs: number;
+	used: boolean;
 }
 
 /** What changed for whom, so the RPC layer can push Telegram's updates. */
