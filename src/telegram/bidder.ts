@@ -343,12 +343,12 @@ export class AuctionFollower {
 		await this.evaluate();
 	}
 
-	/** Stops following (timers, update listeners, leases). */
+	/** Stops following (timers, update listeners, leases) once the payments under way are settled. */
 	async stop(): Promise<void> {
 		if (this.stopped) return;
 		this.stopped = true;
 		for (const t of this.timers) clearTimeout(t);
-		await Promise.all([...this.background]);
+		await Promise.all([this.evaluating, ...this.background]);
 		for (const a of this.accounts) {
 			a.offUpdates();
 			a.lease.release();
@@ -418,6 +418,9 @@ export class AuctionFollower {
 		void this.evaluate();
 	}
 
+	/** The evaluation under way (stop waits for its payments to be settled). */
+	private evaluating: Promise<unknown> = Promise.resolve();
+
 	private schedule(): void {
 		if (this.stopped) return;
 		for (const t of this.timers) clearTimeout(t);
@@ -453,7 +456,13 @@ export class AuctionFollower {
 	}
 
 	/** Plans from the cached state and pays the planned steps (accounts in parallel). */
-	async evaluate(): Promise<BidPlan | null> {
+	evaluate(): Promise<BidPlan | null> {
+		const run = this.evaluateOnce();
+		this.evaluating = run.catch(() => undefined);
+		return run;
+	}
+
+	private async evaluateOnce(): Promise<BidPlan | null> {
 		if (this.stopped || !this.snapshot) return null;
 		this.running = true;
 		try {
@@ -467,11 +476,11 @@ export class AuctionFollower {
 				}
 				await Promise.all(plan.steps.map((step) => this.pay(step)));
 				if (this.snapshot.status === 'finished' || plan.decisions.every((d) => d.reason === 'auction_finished')) {
-					await this.stop();
+					void this.stop();
 					return plan;
 				}
 				if (plan.decisions.every((d) => d.reason === 'goal_reached') && this.accounts.every((a) => !a.bid || a.bid.returned)) {
-					await this.stop();
+					void this.stop();
 					return plan;
 				}
 			} while (this.dirty && !this.stopped);
