@@ -23,6 +23,7 @@ const BENCHES = {
 	reconnect: { module: './reconnect' },
 	reaction: { module: './reaction' },
 	auction: { module: './auction' },
+	recipients: { module: './recipients' },
 	watchers: { script: 'watchers.js' },
 };
 

@@ -179,6 +179,12 @@ export type BuyFailureReason =
 	| 'network'
 	| 'already_bought'
 	| 'pending_unresolved'
+	/**
+	 * Telegram answered payments.paymentVerificationNeeded: nothing was paid; the payment waits for
+	 * a confirmation in the Telegram app (the unit is reconciled from the account's Stars
+	 * transactions before it may be bought again).
+	 */
+	| 'verification_needed'
 	| 'telegram_error';
 
 /** One result per buy item (the Telegram Gift node's Buy output). */

@@ -11,7 +11,7 @@
  * Telegram's names (MarketError).
  */
 import type { ScenarioAuctionBidder, ScenarioGift } from './scenario';
-import { Market, MarketError, peerKey, type GiftState, type PeerRef, type SavedGift } from './market';
+import { Market, MarketError, peerKey, type GiftState, type PeerRef } from './market';
 
 export interface LiveBid {
 	bidderId: string;
@@ -571,9 +571,5 @@ export class AuctionRoom {
 
 	acquiredBy(a: AuctionState, accountId: string): AcquiredGift[] {
 		return a.acquired.filter((g) => g.bidderId === accountId);
-	}
-
-	savedFor(peer: PeerRef): SavedGift[] {
-		return this.market.savedGifts(peer);
 	}
 }

@@ -9,7 +9,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AuthKey, StringSession } from '../telegram/gramjs';
-import { MtprotoServer } from './mtproto/server';
+import { MtprotoServer, type ClientIdentity } from './mtproto/server';
 import { Market, type PurchaseRecord } from './market';
 import { AuctionRoom, type AuctionRecord } from './auction';
 import { FaultPlan } from './faults';
@@ -64,8 +64,16 @@ export interface SandboxRecord {
 	connections: { total: number; byAccount: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
+	/** What each connection's initConnection said (device, system, app version, languages, layer). */
+	clients: ClientRecord[];
 	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
 	auctions: AuctionRecord;
+}
+
+export interface ClientRecord extends ClientIdentity {
+	atMs: number;
+	/** The account the connection's auth key is signed in as (absent before a login). */
+	accountId?: string;
 }
 
 export interface StartSandboxOptions {
@@ -161,7 +169,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const market = new Market(scenario, nowMs);
 	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
-	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
+	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number> };
@@ -173,17 +181,22 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	market.onChange(notify);
 	auctions.onChange(notify);
 
-	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
+	// Per viewing account (Telegram's hashes are): one account's hash is refused from another.
+	// Documents have one hash for everyone.
+	const accessHash = (kind: string, id: string, viewerId?: string): bigint =>
+		derive(kind === 'document' ? `access:${kind}:${id}` : `access:${kind}:${id}:seen-by:${viewerId ?? ''}`, 8).readBigInt64LE(0);
 	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
 	const loginKey = derive('login-key:0', 256);
 	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
 	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
 	const logins: LoginRecord[] = [];
+	const clients: ClientRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
 	const rpc = new SandboxRpc({
 		market,
 		auctions,
+		scenario,
 		faults,
 		logger,
 		host: HOST,
@@ -229,6 +242,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		onConnection: () => {
 			connections.total++;
+		},
+		onInitConnection: (identity, accountId) => {
+			clients.push({ atMs: nowMs(), ...identity, ...(accountId === undefined ? {} : { accountId }) });
+			notify();
 		},
 	});
 	serverRef.current = server;
@@ -311,6 +328,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
 			logins: logins.map((l) => ({ ...l })),
+			clients: clients.map((c) => ({ ...c })),
 			auctions: {
 				bids: auctions.record.bids.map((b) => ({ ...b })),
 				refunds: auctions.record.refunds.map((r) => ({ ...r })),

@@ -12,6 +12,9 @@ import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
 import type { AuctionRoom } from './auction';
 import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
+import { SandboxPeers } from './peers';
+import { SandboxOwnedGifts } from './owned-gifts';
+import type { Scenario } from './scenario';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
 class RpcFailure extends Error {
@@ -35,13 +38,15 @@ export interface RpcWorld {
 	market: Market;
 	/** The auction room (src/sandbox/auction.ts), beside the market. */
 	auctions: AuctionRoom;
+	scenario: Scenario;
 	faults: FaultPlan;
 	logger: SandboxLogger;
 	host: string;
 	port: () => number;
 	/** Unix ms of sandbox time 0 (dates on the wire). */
 	epochMs: number;
-	accessHash: (kind: 'user' | 'channel' | 'document', id: string) => bigint;
+	/** A user's or channel's access hash as `viewerId` holds it (per account), or a document's (global). */
+	accessHash: (kind: 'user' | 'channel' | 'document', id: string, viewerId?: string) => bigint;
 	/** Pushes an Updates object to the account's live connections. */
 	push: (accountId: string, updates: Api.TypeUpdates) => void;
 	/** Counts every call the server receives, per method (and per account once signed in). */
@@ -65,6 +70,7 @@ export class SandboxRpc {
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
 	readonly auctions: AuctionRpc;
+	readonly peers: SandboxPeers;
 
 	constructor(private readonly world: RpcWorld) {
 		this.auth = new SandboxAuth({
@@ -77,12 +83,18 @@ export class SandboxRpc {
 			this.stickers.set(g.def.id, giftSticker(g.def.id));
 			this.documentToGift.set(this.documentId(g.def.id).toString(), g.def.id);
 		}
+		const unix = (ms?: number): number => this.unix(ms);
+		const user = (id: string, viewerId: string): Api.TypeUser => this.user(id, viewerId);
+		const channel = (id: string, viewerId: string): Api.Channel => this.channel(id, viewerId);
+		this.peers = new SandboxPeers({ market: world.market, scenario: world.scenario, unix, accessHash: world.accessHash, user, channel });
+		const owned = new SandboxOwnedGifts({ market: world.market, peers: this.peers, unix, user, channel, starGift: (g, viewerId) => this.starGift(g, viewerId) });
 		this.handlers = {
+			...this.peers.handlers,
+			...owned.handlers,
 			'help.getConfig': () => this.config().getBytes(),
 			'users.getUsers': (c) => this.getUsers(c),
 			'users.getFullUser': (c) => this.getFullUser(c),
 			'updates.getState': (c) => this.getState(c),
-			'contacts.resolveUsername': (c) => this.resolveUsername(c),
 			'channels.getChannels': (c) => this.getChannels(c),
 			'channels.getFullChannel': (c) => this.getFullChannel(c),
 			'payments.getStarGifts': (c) => this.getStarGifts(c),
@@ -129,7 +141,8 @@ export class SandboxRpc {
 		if (accountId === undefined && !BEFORE_SIGN_IN.has(call.method)) {
 			return { kind: 'error', code: 401, message: 'AUTH_KEY_UNREGISTERED' };
 		}
-		const handler = this.handlers[call.method];
+		// A payment the scenario marks: answered payments.paymentVerificationNeeded instead of paying.
+		const handler = action.kind === 'paymentVerificationNeeded' ? (c: SignedInCall) => this.verificationNeeded(c) : this.handlers[call.method];
 		if (!handler) {
 			world.logger.warn(`UNSUPPORTED METHOD ${call.method} (account ${call.accountId}): answered ${UNSUPPORTED}`);
 			return { kind: 'error', code: 400, message: UNSUPPORTED };
@@ -191,13 +204,14 @@ export class SandboxRpc {
 		});
 	}
 
-	user(accountId: string, selfId: string): Api.TypeUser {
+	/** A user as `viewerId` sees it: the access hash is the viewer's own for that user. */
+	user(accountId: string, viewerId: string): Api.TypeUser {
 		const a = this.world.market.accounts.get(accountId);
 		if (!a) return new Api.UserEmpty({ id: big(accountId) });
 		return new Api.User({
-			self: accountId === selfId,
+			self: accountId === viewerId,
 			id: big(a.id),
-			accessHash: big(this.world.accessHash('user', a.id)),
+			accessHash: big(this.world.accessHash('user', a.id, viewerId)),
 			firstName: a.label,
 			username: a.username,
 			premium: a.premium,
@@ -208,7 +222,7 @@ export class SandboxRpc {
 		const ch = this.world.market.channels.get(channelId)!;
 		return new Api.Channel({
 			id: big(ch.id),
-			accessHash: big(this.world.accessHash('channel', ch.id)),
+			accessHash: big(this.world.accessHash('channel', ch.id, accountId)),
 			title: ch.title,
 			username: ch.username,
 			photo: new Api.ChatPhotoEmpty(),
@@ -265,13 +279,9 @@ export class SandboxRpc {
 		});
 	}
 
-	peerOf(input: unknown, accountId: string): PeerRef {
-		if (input instanceof Api.InputPeerSelf || input instanceof Api.InputUserSelf) return { kind: 'user', id: accountId };
-		if (input instanceof Api.InputPeerUser || input instanceof Api.InputUser) return { kind: 'user', id: String(input.userId) };
-		if (input instanceof Api.InputPeerChannel || input instanceof Api.InputChannel) {
-			return { kind: 'channel', id: String(input.channelId) };
-		}
-		throw new MarketError('PEER_ID_INVALID');
+	/** A strictly checked input peer (access hash of this account); `invalid` is the method's documented error. */
+	peerOf(input: unknown, accountId: string, invalid = 'PEER_ID_INVALID'): PeerRef {
+		return this.peers.inputPeer(input, accountId, invalid);
 	}
 
 	tlPeer(peer: PeerRef): Api.TypePeer {
@@ -282,17 +292,14 @@ export class SandboxRpc {
 
 	private getUsers(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetUsers;
-		const users = req.id.map((input) => {
-			const peer = input instanceof Api.InputUserSelf || input instanceof Api.InputUser ? this.peerOf(input, call.accountId) : undefined;
-			return this.user(peer?.id ?? '0', call.accountId).getBytes();
-		});
+		// The method page lists PEER_ID_INVALID (also reported for a wrong access hash: tdlib/td issue 2035).
+		const users = req.id.map((input) => this.user(this.peerOf(input, call.accountId).id, call.accountId).getBytes());
 		return vectorBytes(users);
 	}
 
 	private getFullUser(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetFullUser;
-		const peer = this.peerOf(req.id, call.accountId);
-		if (!this.world.market.accounts.has(peer.id)) throw new RpcFailure('USER_ID_INVALID');
+		const peer = this.peerOf(req.id, call.accountId, 'USER_ID_INVALID');
 		return new Api.users.UserFull({
 			fullUser: new Api.UserFull({
 				id: big(peer.id),
@@ -315,33 +322,9 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private resolveUsername(call: SignedInCall): Buffer {
-		const name = (call.request as Api.contacts.ResolveUsername).username.replace(/^@/, '').toLowerCase();
-		const { market } = this.world;
-		for (const a of market.accounts.values()) {
-			if (a.username?.toLowerCase() === name) {
-				return new Api.contacts.ResolvedPeer({
-					peer: new Api.PeerUser({ userId: big(a.id) }),
-					chats: [],
-					users: [this.user(a.id, call.accountId)],
-				}).getBytes();
-			}
-		}
-		for (const ch of market.channels.values()) {
-			if (ch.username?.toLowerCase() === name) {
-				return new Api.contacts.ResolvedPeer({
-					peer: new Api.PeerChannel({ channelId: big(ch.id) }),
-					chats: [this.channel(ch.id, call.accountId)],
-					users: [],
-				}).getBytes();
-			}
-		}
-		throw new RpcFailure('USERNAME_NOT_OCCUPIED');
-	}
-
 	private channelIdOf(input: unknown, accountId: string): string {
-		const peer = this.peerOf(input, accountId);
-		if (peer.kind !== 'channel' || !this.world.market.channels.has(peer.id)) throw new RpcFailure('CHANNEL_INVALID');
+		const peer = this.peerOf(input, accountId, 'CHANNEL_INVALID');
+		if (peer.kind !== 'channel') throw new RpcFailure('CHANNEL_INVALID');
 		return peer.id;
 	}
 
@@ -406,6 +389,8 @@ export class SandboxRpc {
 	}
 
 	private getPaymentForm(call: SignedInCall): Buffer {
+		// Telegram refuses gift payments to outdated clients (the method page lists it as 406).
+		if (call.layer !== undefined && call.layer < this.world.scenario.giftApiMinLayer) throw new RpcFailure('API_GIFT_RESTRICTED_UPDATE_APP', 406);
 		const raw = (call.request as Api.payments.GetPaymentForm).invoice;
 		if (raw instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.paymentForm(raw, call.accountId);
 		const { peer, giftId } = this.starGiftInvoice(raw, call.accountId);
@@ -436,6 +421,18 @@ export class SandboxRpc {
 			);
 		});
 		return result.getBytes();
+	}
+
+	/**
+	 * A payment the scenario marks as needing verification: Telegram answers
+	 * payments.paymentVerificationNeeded instead of paying (tdlib treats it as no purchase). The form
+	 * is checked as for a payment and stays unused; nothing is charged.
+	 */
+	private verificationNeeded(call: SignedInCall): Buffer {
+		const req = call.request as Api.payments.SendStarsForm;
+		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
+		this.world.market.verificationNeeded(call.accountId, toBigint(req.formId), invoice);
+		return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
 	}
 
 	private giftMessageUpdates(purchase: CompletedPurchase): Api.Updates {
@@ -471,7 +468,10 @@ export class SandboxRpc {
 	private getSavedStarGifts(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.GetSavedStarGifts;
 		const peer = this.world.market.resolvePeer(call.accountId, this.peerOf(req.peer, call.accountId));
-		const all = this.world.market.savedGifts(peer);
+		const owner = this.world.market.isOwner(peer, call.accountId);
+		const all = this.world.market
+			.savedGifts(peer, call.accountId)
+			.filter((s) => !(req.excludeUnsaved && s.unsaved) && !(req.excludeSaved && !s.unsaved));
 		const start = Math.max(0, Number.parseInt(req.offset || '0', 10) || 0);
 		const limit = Math.max(1, Math.min(req.limit || 100, 200));
 		const page = all.slice(start, start + limit);
@@ -483,9 +483,11 @@ export class SandboxRpc {
 				fromId: new Api.PeerUser({ userId: big(s.fromAccountId) }),
 				date: this.unix(s.atMs),
 				gift: this.starGift(g, call.accountId),
-				msgId: peer.kind === 'user' ? s.msgId : undefined,
-				savedId: peer.kind === 'channel' ? big(s.savedId) : undefined,
-				convertStars: big(g.def.convertStars ?? Math.floor(g.stars * 0.85)),
+				unsaved: s.unsaved || undefined,
+				// The owner's handles for saveStarGift / convertStarGift.
+				msgId: owner && peer.kind === 'user' ? s.msgId : undefined,
+				savedId: owner && peer.kind === 'channel' ? big(s.savedId) : undefined,
+				convertStars: owner ? big(s.convertStars) : undefined,
 			});
 		});
 		return new Api.payments.SavedStarGifts({
@@ -502,7 +504,9 @@ export class SandboxRpc {
 		const reason = this.world.market.cannotBuyReason(call.accountId, giftId);
 		if (reason === 'STARGIFT_INVALID') throw new MarketError(reason);
 		if (reason === undefined) return new Api.payments.CheckCanSendGiftResultOk().getBytes();
-		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text: reason, entities: [] }) }).getBytes();
+		// Telegram's reason is text for the user (tdlib hands it to the app as formatted text), not an error code.
+		const text = CANNOT_SEND_TEXT[reason] ?? 'You can’t send this gift right now.';
+		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text, entities: [] }) }).getBytes();
 	}
 
 	private getFile(call: SignedInCall): Buffer {
@@ -526,6 +530,13 @@ export class SandboxRpc {
 		return this.stickers.get(giftId);
 	}
 }
+
+/** checkCanSendGift reasons, worded as Telegram's apps word them to the user. */
+const CANNOT_SEND_TEXT: Record<string, string> = {
+	STARGIFT_USAGE_LIMITED: 'This gift has sold out.',
+	STARGIFT_PREMIUM_NEEDED: 'Only Telegram Premium subscribers can send this gift.',
+	STARGIFT_USER_USAGE_LIMITED: 'You’ve already sent the maximum number of this gift.',
+};
 
 function delay(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));

@@ -20,7 +20,21 @@ export interface ScenarioAccount {
 	/** Two-step verification password (checked with real SRP); absent = no 2FA. */
 	password?: string;
 	passwordHint?: string;
+	/** Users (account ids) in this account's contact list (contacts.getContacts). */
+	contacts: string[];
+	/** Users (account ids) this account has a private chat with (messages.getDialogs; both ways). */
+	dialogs: string[];
+	/** What this account does with gifts it receives (docs/sandbox.md, "What others see"). */
+	receivedGifts: ReceivedGiftHandling;
 }
+
+/**
+ * What a recipient does with a gift it receives: `save` shows it on the profile, `hide` keeps it
+ * off the profile (savedStarGift.unsaved: only the owner sees it), `convert` turns it into Stars at
+ * once (it disappears for everyone).
+ */
+export type ReceivedGiftHandling = 'save' | 'hide' | 'convert';
+const RECEIVED_GIFT_HANDLING: ReceivedGiftHandling[] = ['save', 'hide', 'convert'];
 
 export interface ScenarioChannel {
 	/** Bare channel id (positive); `-100<id>` is the marked form clients use. */
@@ -28,8 +42,12 @@ export interface ScenarioChannel {
 	title: string;
 	username?: string;
 	acceptsGifts: boolean;
-	/** Account ids that are members (recorded; the sandbox does not restrict who may gift). */
+	/**
+	 * Account ids that are members (admins: they see the channel's hidden gifts). The channel is in
+	 * their dialogs, so they can address it by id; others only through its public username.
+	 */
 	members: string[];
+	receivedGifts: ReceivedGiftHandling;
 }
 
 export interface ScenarioGift {
@@ -92,13 +110,15 @@ export interface ScenarioDemand {
 	perSecond: number;
 }
 
-export type FaultKind = 'error' | 'noReply' | 'drop' | 'dropAfterApply';
+export type FaultKind = 'error' | 'noReply' | 'drop' | 'dropAfterApply' | 'paymentVerificationNeeded';
 
 export interface ScenarioFault {
 	/** TL method name (`payments.sendStarsForm`) or `*` for every method. */
 	method: string;
 	/** `error`: answer an RPC error; `noReply`: never answer; `drop`: close the connection
-	 * without applying; `dropAfterApply`: apply the call, then close before answering. */
+	 * without applying; `dropAfterApply`: apply the call, then close before answering;
+	 * `paymentVerificationNeeded` (payments.sendStarsForm only): answer
+	 * payments.paymentVerificationNeeded and charge nothing. */
 	kind: FaultKind;
 	/** Telegram error name for kind `error`, e.g. `FLOOD_WAIT_5`, `STARGIFT_USAGE_LIMITED`. */
 	error?: string;
@@ -148,6 +168,10 @@ export interface Scenario {
 	loginTokenTtlMs: number;
 	/** auth.sendCode calls allowed per phone number within a window before FLOOD_WAIT_N. */
 	sendCodeLimit: { maxCalls: number; windowMs: number };
+	/** contacts.resolveUsername calls per account within a window before FLOOD_WAIT_<waitSeconds>. */
+	resolveUsernameLimit: ScenarioFloodRule;
+	/** Clients whose invokeWithLayer names an older layer get 406 API_GIFT_RESTRICTED_UPDATE_APP for gift payment forms. */
+	giftApiMinLayer: number;
 }
 
 export class ScenarioError extends Error {
@@ -160,7 +184,16 @@ const DEFAULT_FORM_TTL_MS = 10 * 60 * 1000;
 const DEFAULT_LOGIN_CODE_TTL_MS = 120 * 1000;
 const DEFAULT_LOGIN_TOKEN_TTL_MS = 30 * 1000;
 const DEFAULT_SEND_CODE_LIMIT = { maxCalls: 5, windowMs: 60 * 60 * 1000 };
-const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply'];
+const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply', 'paymentVerificationNeeded'];
+/**
+ * No limit is documented. Observed: FLOOD_WAITs of 169–421 s after a handful of resolves at a
+ * bot's start (e.g. github.com/paveL1boyko/MuskEmpireBot issues 28, 36, 41), and ~30 resolves per
+ * account per minute as the believed ceiling before escalating waits (axisrow/tg_content_factory
+ * issue 551). The sandbox uses 30 per minute, then a 300 s wait.
+ */
+const DEFAULT_RESOLVE_USERNAME_LIMIT = { method: 'contacts.resolveUsername', maxCalls: 30, windowMs: 60 * 1000, waitSeconds: 300 };
+/** The first layer with Stars auctions (core.telegram.org/api/auctions): older clients would try to buy auction gifts directly. */
+const DEFAULT_GIFT_API_MIN_LAYER = 218;
 
 type Json = unknown;
 
@@ -247,6 +280,7 @@ export function validateScenario(input: unknown): Scenario {
 	const known = new Set([
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
 		'disconnects', 'floodRules', 'bot', 'api', 'description', 'loginCodeTtlMs', 'loginTokenTtlMs', 'sendCodeLimit',
+		'resolveUsernameLimit', 'giftApiMinLayer',
 		'auctionBidders',
 	]);
 	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
@@ -268,7 +302,10 @@ export function validateScenario(input: unknown): Scenario {
 		const label = c.string(a.label, `${path}.label`, true) ?? username ?? `account ${i + 1}`;
 		const premium = c.bool(a.premium, `${path}.premium`, false);
 		const login = parseAccountLogin(c, a, path);
-		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login });
+		const contacts = idList(c, a.contacts, `${path}.contacts`);
+		const dialogs = idList(c, a.dialogs, `${path}.dialogs`);
+		const receivedGifts = giftHandling(c, a.receivedGifts, `${path}.receivedGifts`);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts });
 	});
 
 	const channels: ScenarioChannel[] = [];
@@ -285,7 +322,8 @@ export function validateScenario(input: unknown): Scenario {
 			const member = c.id(m, `${path}.members[${j}]`);
 			if (member !== undefined) members.push(member);
 		});
-		if (id !== undefined && title !== undefined) channels.push({ id, title, username, acceptsGifts, members });
+		const receivedGifts = giftHandling(c, ch.receivedGifts, `${path}.receivedGifts`);
+		if (id !== undefined && title !== undefined) channels.push({ id, title, username, acceptsGifts, members, receivedGifts });
 	});
 
 	const gifts: ScenarioGift[] = [];
@@ -315,6 +353,19 @@ export function validateScenario(input: unknown): Scenario {
 	const giftIds = new Set(gifts.map((g) => g.id));
 	const accountIds = new Set(accounts.map((a) => a.id));
 	checkUnique(c, accounts.map((a) => a.id), 'scenario.accounts', 'id');
+	accounts.forEach((a, i) => {
+		for (const field of ['contacts', 'dialogs'] as const) {
+			a[field].forEach((peer, j) => {
+				if (!accountIds.has(peer)) c.fail(`scenario.accounts[${i}].${field}[${j}]`, `names no account (${peer})`);
+				else if (peer === a.id) c.fail(`scenario.accounts[${i}].${field}[${j}]`, 'names the account itself');
+			});
+		}
+	});
+	channels.forEach((ch, i) => {
+		ch.members.forEach((m, j) => {
+			if (!accountIds.has(m)) c.fail(`scenario.channels[${i}].members[${j}]`, `names no account (${m})`);
+		});
+	});
 	checkUnique(c, channels.map((ch) => ch.id), 'scenario.channels', 'id');
 	checkUnique(c, gifts.map((g) => g.id), 'scenario.gifts', 'id');
 	const usernames = [...accounts.map((a) => a.username), ...channels.map((ch) => ch.username)].filter(
@@ -338,6 +389,20 @@ export function validateScenario(input: unknown): Scenario {
 			if (maxCalls !== undefined && windowMs !== undefined) sendCodeLimit = { maxCalls, windowMs };
 		}
 	}
+
+	let resolveUsernameLimit = { ...DEFAULT_RESOLVE_USERNAME_LIMIT };
+	if (root.resolveUsernameLimit !== undefined) {
+		const l = c.object(root.resolveUsernameLimit, 'scenario.resolveUsernameLimit');
+		if (l) {
+			const maxCalls = c.int(l.maxCalls, 'scenario.resolveUsernameLimit.maxCalls', 1, false);
+			const windowMs = c.int(l.windowMs, 'scenario.resolveUsernameLimit.windowMs', 1, false);
+			const waitSeconds = c.int(l.waitSeconds, 'scenario.resolveUsernameLimit.waitSeconds', 1, false);
+			if (maxCalls !== undefined && windowMs !== undefined && waitSeconds !== undefined) {
+				resolveUsernameLimit = { method: 'contacts.resolveUsername', maxCalls, windowMs, waitSeconds };
+			}
+		}
+	}
+	const giftApiMinLayer = c.int(root.giftApiMinLayer, 'scenario.giftApiMinLayer', 1, true) ?? DEFAULT_GIFT_API_MIN_LAYER;
 
 	const demand: ScenarioDemand[] = [];
 	c.array(root.demand, 'scenario.demand').forEach((raw, i) => {
@@ -449,8 +514,25 @@ export function validateScenario(input: unknown): Scenario {
 	if (c.problems.length > 0) throw new ScenarioError(c.problems);
 	return {
 		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, auctionBidders, faults, latencyMs, disconnects, floodRules, bot, api,
-		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit,
+		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit, resolveUsernameLimit, giftApiMinLayer,
 	};
+}
+
+/** A list of account ids (absent: empty). */
+function idList(c: Checker, value: Json, path: string): string[] {
+	const out: string[] = [];
+	c.array(value, path).forEach((raw, j) => {
+		const id = c.id(raw, `${path}[${j}]`);
+		if (id !== undefined) out.push(id);
+	});
+	return out;
+}
+
+function giftHandling(c: Checker, value: Json, path: string): ReceivedGiftHandling {
+	if (value === undefined) return 'save';
+	if (typeof value === 'string' && (RECEIVED_GIFT_HANDLING as string[]).includes(value)) return value as ReceivedGiftHandling;
+	c.fail(path, `must be one of ${RECEIVED_GIFT_HANDLING.join(', ')}`);
+	return 'save';
 }
 
 /** An auction gift's rules (docs/auctions.md); times in ms from sandbox start. */
@@ -536,6 +618,9 @@ function parseFault(c: Checker, raw: unknown, path: string, accountIds?: Set<str
 		else c.fail(`${path}.kind`, `must be one of ${FAULT_KINDS.join(', ')}`);
 	}
 	if (kind === 'error' && error === undefined) c.fail(`${path}.error`, 'is required for kind "error"');
+	if (kind === 'paymentVerificationNeeded' && method !== undefined && method !== 'payments.sendStarsForm') {
+		c.fail(`${path}.method`, 'must be "payments.sendStarsForm" for kind "paymentVerificationNeeded"');
+	}
 	const code = c.int(f.code, `${path}.code`, 300, true);
 	const afterCalls = c.int(f.afterCalls, `${path}.afterCalls`, 0, true) ?? 0;
 	const times = c.int(f.times, `${path}.times`, 1, true) ?? 1;

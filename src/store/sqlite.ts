@@ -21,6 +21,7 @@ import type {
 	LedgerStatus,
 	LedgerStep,
 	NewLedgerEntry,
+	PeerAccess,
 	SeenGift,
 	SeenGiftsUpdate,
 	StickerEntry,
@@ -160,6 +161,26 @@ function toLedgerEntry(row: LedgerRow): LedgerEntry {
 	};
 }
 
+interface PeerAccessRow {
+	account_id: string;
+	peer: string;
+	access_hash: string;
+	username: string | null;
+	title: string | null;
+	updated_at_ms: number;
+}
+
+function toPeerAccess(row: PeerAccessRow): PeerAccess {
+	return {
+		accountId: row.account_id,
+		peer: row.peer,
+		accessHash: row.access_hash,
+		username: row.username,
+		title: row.title,
+		updatedAtMs: row.updated_at_ms,
+	};
+}
+
 interface SeenRow {
 	gift_id: string;
 	first_seen_ms: number;
@@ -214,6 +235,9 @@ function freshEntry(entry: NewLedgerEntry): LedgerEntry {
 		updatedAtMs: atMs,
 	};
 }
+
+/** peer_access rows per multi-row statement (6 values each, 3 more per username: under 999 parameters). */
+const PEER_ROWS_PER_STATEMENT = 100;
 
 /** Ids bound in one IN (...) list: well below SQLite's host-parameter limit (999 in old builds). */
 const SQL_IDS_PER_STATEMENT = 500;
@@ -460,6 +484,54 @@ export class SqliteGiftStore implements GiftStore {
 				[accountId, sinceMs],
 			);
 			return row?.total ?? 0;
+		});
+	}
+
+	putPeerAccess(entries: PeerAccess[]): Promise<void> {
+		if (entries.length === 0) return Promise.resolve();
+		// A dialogs page is ~100 rows: a few multi-row statements instead of one wait per row.
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				const rows = entries.map((e) => ({ ...e, username: e.username === null ? null : e.username.toLowerCase() }));
+				for (const part of chunks(rows, PEER_ROWS_PER_STATEMENT)) {
+					const named = part.filter((e) => e.username !== null);
+					if (named.length > 0) {
+						// A username belongs to one peer at a time: rows that still give it to another peer are stale.
+						await this.conn.run(
+							`UPDATE peer_access SET username = NULL WHERE username IN (${named.map(() => '?').join(', ')}) AND (username, peer) NOT IN (VALUES ${named.map(() => '(?, ?)').join(', ')})`,
+							[...named.map((e) => e.username), ...named.flatMap((e) => [e.username, e.peer])],
+						);
+					}
+					await this.conn.run(
+						`INSERT OR REPLACE INTO peer_access (account_id, peer, access_hash, username, title, updated_at_ms) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+						part.flatMap((e) => [e.accountId, e.peer, e.accessHash, e.username, e.title, e.updatedAtMs]),
+					);
+				}
+			}),
+		);
+	}
+
+	getPeerAccess(accountId: string, peer: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	findPeerByUsername(username: string, accountId?: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const name = username.replace(/^@/, '').toLowerCase();
+			const row =
+				accountId === undefined
+					? await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? ORDER BY updated_at_ms DESC LIMIT 1', [name])
+					: await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? AND account_id = ? ORDER BY updated_at_ms DESC LIMIT 1', [name, accountId]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	deletePeerAccess(accountId: string, peer: string): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('DELETE FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
 		});
 	}
 

@@ -112,6 +112,25 @@ export interface StickerEntry {
 	storedAtMs: number;
 }
 
+/**
+ * What one account knows about one peer: the access hash Telegram handed this account for it
+ * (hashes are per account: another account's hash is refused), and the peer's public username when
+ * it has one. `peer` is the canonical peer string: a user id ("12345") or a marked channel id
+ * ("-100…"). Not a secret (a hash only works from the account it was issued to), but it is the
+ * only way to address a peer by id, and getting it again costs dialog paging or a tightly rate
+ * limited contacts.resolveUsername.
+ */
+export interface PeerAccess {
+	accountId: string;
+	peer: string;
+	/** Signed 64-bit access hash as a decimal string. */
+	accessHash: string;
+	/** Lower-case username without "@", or null. */
+	username: string | null;
+	title: string | null;
+	updatedAtMs: number;
+}
+
 export interface GiftStore {
 	/** Where the data lives (a file path for sqlite); for messages, never contains secrets. */
 	readonly location: string;
@@ -151,6 +170,18 @@ export interface GiftStore {
 	 * exceeded). Derived from the ledger, so it cannot drift from it.
 	 */
 	spentSince(accountId: string, sinceMs: number): Promise<number>;
+
+	/** Inserts or replaces (account, peer) rows; a username moves to the newest row that carries it. */
+	putPeerAccess(entries: PeerAccess[]): Promise<void>;
+	getPeerAccess(accountId: string, peer: string): Promise<PeerAccess | null>;
+	/**
+	 * The most recently updated row carrying `username` (lower-case, without "@"): this account's
+	 * when `accountId` is given, else any account's (then only its `peer` is usable by another
+	 * account, never its hash).
+	 */
+	findPeerByUsername(username: string, accountId?: string): Promise<PeerAccess | null>;
+	/** Forgets one (account, peer) row (its hash was refused). */
+	deletePeerAccess(accountId: string, peer: string): Promise<void>;
 
 	getSticker(giftId: string): Promise<StickerEntry | null>;
 	putSticker(giftId: string, bytes: Buffer, mime: string, atMs: number): Promise<void>;

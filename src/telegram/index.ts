@@ -24,6 +24,8 @@ export {
 	type CanReceiveResult,
 	type PaymentFormInfo,
 	type SavedGiftInfo,
+	type StarsTransactionInfo,
+	type PeerStoreOption,
 	type StickerFile,
 } from './account';
 export {
@@ -46,6 +48,7 @@ export {
 	CircuitOpenError,
 	TelegramError,
 	MigrateError,
+	PaymentVerificationError,
 	AUTH_INVALID_ERRORS,
 	buyReasonFor,
 	isRetryableBuyReason,
@@ -54,6 +57,8 @@ export {
 	type ErrorContext,
 } from './errors';
 export { giftFromStarGift, type StarGiftConversion } from './gift-mapping';
+export { clientIdentity, defaultClientIdentity, type ClientIdentity } from './identity';
+export { USERNAME_TTL_MS, PEER_SCAN_REUSE_MS, type PeerStore } from './peers';
 export {
 	readAuction,
 	activeAuctions,

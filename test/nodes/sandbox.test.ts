@@ -215,4 +215,20 @@ describe('nodes against the sandbox through n8n-core', () => {
 		const badRun = await engine.run({ nodes: [catalog, bad], connections: chain(['Catalog', 'Announce']) });
 		expect(errorOf(badRun)?.message).toMatch(/^Caption Template \(item 0\): unknown placeholder \{nope\}/);
 	});
+
+	it('Check Can Receive names a channel the account does not know and says what to do; one it is a member of is checked', async () => {
+		const check = (recipient: string) =>
+			packageNode('Check', 'telegramGift', { resource: 'recipient', operation: 'checkCanReceive', recipient, account: 'alice' }, ['telegramGiftsAccountApi']);
+		const known = await engine.run({ nodes: [check(CHANNEL)] });
+		expect(outputOf(known, 'Check')[0]).toEqual([{ recipient: CHANNEL, canReceive: true, reason: null, detail: null }]);
+		const unknown = await engine.run({ nodes: [check('-1009999999999')] });
+		expect(outputOf(unknown, 'Check')[0]).toEqual([
+			{
+				recipient: '-1009999999999',
+				canReceive: false,
+				reason: 'peer_invalid',
+				detail: expect.stringMatching(/^alice: recipient "-1009999999999" is not a channel this account knows: .*member of that channel.*Join the channel with this account, or give it as @username/),
+			},
+		]);
+	});
 });

@@ -39,6 +39,20 @@ export interface RpcCall {
 	/** The auth key's id (hex), stable across connections. */
 	authKeyId: string;
 	connectionId: number;
+	/** The layer this connection's invokeWithLayer named (undefined: the client never said). */
+	layer: number | undefined;
+}
+
+/** What a client said about itself in initConnection (the sandbox records it). */
+export interface ClientIdentity {
+	apiId: number;
+	deviceModel: string;
+	systemVersion: string;
+	appVersion: string;
+	systemLangCode: string;
+	langPack: string;
+	langCode: string;
+	layer: number | undefined;
 }
 
 export interface ServerAccountKey {
@@ -56,6 +70,8 @@ export interface MtprotoServerOptions {
 	onAccountConnection?: (accountId: string) => void;
 	/** Called for every accepted TCP connection. */
 	onConnection?: () => void;
+	/** Called when a connection's request carries initConnection (once per connection, usually). */
+	onInitConnection?: (identity: ClientIdentity, accountId: string | undefined) => void;
 }
 
 /** `payments.GetStarGifts` → `payments.getStarGifts` (the schema's spelling, used in scenarios). */
@@ -100,6 +116,7 @@ class ClientConnection {
 	private seq = 0;
 	private closed = false;
 	private pingDisconnectTimer?: NodeJS.Timeout;
+	private layer?: number;
 
 	constructor(
 		id: number,
@@ -243,7 +260,11 @@ class ClientConnection {
 			return;
 		}
 		if (!isRequest(obj)) return; // msgs_state_info and other client notices need no answer
-		this.dispatch(msgId, unwrap(obj));
+		const { request, layer, init } = unwrap(obj);
+		// The layer a client names holds for the connection (Telegram serialises answers in it).
+		if (layer !== undefined) this.layer = layer;
+		if (init) this.server.options.onInitConnection?.(identityOf(init, this.layer), this.accountId);
+		this.dispatch(msgId, request);
 	}
 
 	private dispatch(msgId: bigint, request: Api.AnyRequest): void {
@@ -253,6 +274,7 @@ class ClientConnection {
 			accountId: this.accountId,
 			authKeyId: this.authKeyId!,
 			connectionId: this.id,
+			layer: this.layer,
 		};
 		this.server.options.handle(call).then(
 			(outcome) => this.answer(msgId, outcome),
@@ -316,10 +338,14 @@ function isRequest(obj: unknown): obj is Api.AnyRequest {
 	return typeof obj === 'object' && obj !== null && (obj as { classType?: string }).classType === 'request';
 }
 
-/** Strips the wrappers a client puts around its first (or every) request. */
-function unwrap(request: Api.AnyRequest): Api.AnyRequest {
+/** Strips the wrappers a client puts around its first (or every) request, keeping the layer and initConnection it named. */
+function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; layer?: number; init?: Api.InitConnection } {
 	let current: unknown = request;
+	let layer: number | undefined;
+	let init: Api.InitConnection | undefined;
 	for (;;) {
+		if (current instanceof Api.InvokeWithLayer) layer = current.layer;
+		if (current instanceof Api.InitConnection) init = current;
 		if (
 			current instanceof Api.InvokeWithLayer ||
 			current instanceof Api.InitConnection ||
@@ -330,8 +356,13 @@ function unwrap(request: Api.AnyRequest): Api.AnyRequest {
 			current = (current as { query: unknown }).query;
 			continue;
 		}
-		return current as Api.AnyRequest;
+		return { request: current as Api.AnyRequest, layer, init };
 	}
+}
+
+function identityOf(init: Api.InitConnection, layer: number | undefined): ClientIdentity {
+	const { apiId, deviceModel, systemVersion, appVersion, systemLangCode, langPack, langCode } = init;
+	return { apiId, deviceModel, systemVersion, appVersion, systemLangCode, langPack, langCode, layer };
 }
 
 export class MtprotoServer {
