@@ -1,13 +1,77 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /** Parameters of Telegram Gift Plan. Names are part of the public contract (workflow templates use them). */
+const PURCHASES = { operation: ['purchases'] };
+const BIDS = { operation: ['bids'] };
+
 export const planProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'purchases',
+		options: [
+			{ name: 'Plan Purchases', value: 'purchases', description: 'Which new gifts to buy, for which recipients, with which accounts', action: 'Plan purchases' },
+			{ name: 'Plan Bids', value: 'bids', description: "Which bid each account places or raises in an auction now, within the cap and the budget", action: 'Plan auction bids' },
+		],
+	},
 	{
 		displayName:
 			'Each input item is one gift (as the Telegram Gift Trigger or Get Catalog emits it). The plan goes to the first output, one item per purchase; everything not bought goes to the second output with a reason.',
 		name: 'planNotice',
 		type: 'notice',
 		default: '',
+		displayOptions: { show: PURCHASES },
+	},
+	{
+		displayName:
+			'Each input item is an auction as Telegram Gift → Auction → Get State outputs it (the auction and every account\'s own bid). The bid steps go to the first output, one per account that bids now; every other account\'s decision (keep, cap reached, budget exhausted, …) goes to the second output with a reason.',
+		name: 'bidNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: BIDS },
+	},
+	{
+		displayName: 'Copies Wanted',
+		name: 'copies',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: BIDS },
+		description: 'How many copies to win over the whole auction, all accounts together',
+	},
+	{
+		displayName: 'Max Price per Copy (Stars)',
+		name: 'maxPricePerCopy',
+		type: 'number',
+		default: 1000,
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: BIDS },
+		description: 'No bid goes above this, ever',
+	},
+	{
+		displayName: 'Total Budget (Stars)',
+		name: 'totalBudget',
+		type: 'number',
+		default: 5000,
+		typeOptions: { minValue: 0 },
+		displayOptions: { show: BIDS },
+		description: 'Stars for the whole auction: copies won + bids held + new bids never exceed it (a held bid counts as spent until Telegram returns it)',
+	},
+	{
+		displayName: 'Bid Options',
+		name: 'bidOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: BIDS },
+		options: [
+			{ displayName: 'Daily Budget per Account', name: 'dailyBudgetPerAccount', type: 'number', default: 0, description: 'Stars one account may commit per UTC day, held bids included; 0 means no cap' },
+			{ displayName: 'Min Step (Stars)', name: 'minStep', type: 'number', default: 1, description: 'How far above a bid the next one goes' },
+			{ displayName: 'Reserve Stars', name: 'reserveStars', type: 'number', default: 0, description: 'Stars each account keeps untouched' },
+			{ displayName: 'Run Key', name: 'runKey', type: 'string', default: '', description: 'A new key starts a new campaign (new ledger keys)' },
+		],
 	},
 	{
 		displayName: 'Recipients',
@@ -119,6 +183,7 @@ export const planProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: 'credential',
+		displayOptions: { show: PURCHASES },
 		options: [
 			{
 				name: 'Live Balances From Credential',
@@ -137,7 +202,7 @@ export const planProperties: INodeProperties[] = [
 		name: 'accountsJson',
 		type: 'json',
 		default: '[\n  {"id": "1001", "label": "alice", "balance": 5000, "premium": true}\n]',
-		displayOptions: { show: { accountsSource: ['expression'] } },
+		displayOptions: { show: { accountsSource: ['expression'], ...PURCHASES } },
 		// eslint-disable-next-line n8n-nodes-base/node-param-description-miscased-id -- "id" is the literal JSON key
 		description: 'A JSON array of {id, label, balance, premium}: the buying accounts and their star balances. The first item is used when this is an expression.',
 	},
@@ -147,6 +212,7 @@ export const planProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		displayOptions: { show: PURCHASES },
 		options: [
 			{
 				displayName: 'Daily Budget per Account (Stars)',

@@ -10,6 +10,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { AuthKey, StringSession } from '../telegram/gramjs';
 import { MtprotoServer, type ClientIdentity } from './mtproto/server';
 import { Market, type PurchaseRecord } from './market';
+import { AuctionRoom, type AuctionRecord } from './auction';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
 import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
@@ -70,6 +71,8 @@ export interface SandboxRecord {
 	firstCatalogReadAtMs: number | null;
 	/** What each connection's initConnection said (device, system, app version, languages, layer). */
 	clients: ClientRecord[];
+	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
+	auctions: AuctionRecord;
 }
 
 export interface ClientRecord extends ClientIdentity {
@@ -94,6 +97,8 @@ export interface Sandbox {
 	readonly scenario: Scenario;
 	/** The live market (tests may change prices/balances or inspect state). */
 	readonly market: Market;
+	/** The auction room (src/sandbox/auction.ts). */
+	readonly auctions: AuctionRoom;
 	/** Milliseconds on the scenario's timeline (since the clock started; 0 while it is held). */
 	nowMs(): number;
 	/** Starts a held clock (no-op when it runs); returns whether this call started it. */
@@ -177,6 +182,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const nowMs = (): number => clock.nowMs();
 
 	const market = new Market(scenario, nowMs);
+	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
 	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
@@ -201,6 +207,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		for (const w of [...waiters]) w();
 	};
 	market.onChange(notify);
+	auctions.onChange(notify);
 
 	// Per viewing account (Telegram's hashes are): one account's hash is refused from another.
 	// Documents have one hash for everyone.
@@ -216,6 +223,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const serverRef: { current?: MtprotoServer } = {};
 	const rpc = new SandboxRpc({
 		market,
+		auctions,
 		scenario,
 		faults,
 		logger,
@@ -301,15 +309,18 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		if (stopped || !clock.running) return;
 		if (eventTimer) clearTimeout(eventTimer);
 		eventTimer = undefined;
-		const next = market.nextEventAtMs();
-		if (next === undefined) return;
+		const candidates = [market.nextEventAtMs(), auctions.nextEventAtMs()].filter((t): t is number => t !== undefined);
+		if (candidates.length === 0) return;
+		const next = Math.min(...candidates);
 		eventTimer = setTimeout(() => {
 			eventTimer = undefined;
 			market.advance();
+			auctions.advance();
 			scheduleNextEvent();
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
+	auctions.onChange(scheduleNextEvent);
 
 	const disconnectTimers: NodeJS.Timeout[] = [];
 	clock.onStart(() => {
@@ -340,6 +351,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const record = (): SandboxRecord => {
 		market.advance();
+		auctions.advance();
 		return {
 			purchases: market.purchases.map((p) => ({ ...p })),
 			balances: market.balances(),
@@ -353,6 +365,13 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			unwatched: clock.unwatched.map((u) => ({ ...u })),
 			firstCatalogReadAtMs: clock.firstCatalogReadAtMs,
 			clients: clients.map((c) => ({ ...c })),
+			auctions: {
+				bids: auctions.record.bids.map((b) => ({ ...b })),
+				refunds: auctions.record.refunds.map((r) => ({ ...r })),
+				wins: auctions.record.wins.map((w) => ({ ...w })),
+				rounds: auctions.record.rounds.map((r) => ({ ...r })),
+				finished: auctions.record.finished.map((f) => ({ ...f })),
+			},
 		};
 	};
 
@@ -361,6 +380,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		credentials,
 		scenario,
 		market,
+		auctions,
 		botApi,
 		nowMs,
 		startClock: () => clock.begin(),

@@ -290,14 +290,16 @@ export class Market {
 		return peer;
 	}
 
-	private peerError(accountId: string, peer: PeerRef): string | undefined {
+	/** Why the account cannot address this peer (Telegram's error name), or undefined. */
+	peerError(accountId: string, peer: PeerRef): string | undefined {
 		if (peer.kind === 'user') return peer.id === accountId || this.accounts.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 		return this.channels.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 	}
 
 	/** Why this account cannot buy the gift for the peer right now, or undefined. Order follows Telegram's checks. */
 	private buyError(account: AccountState, peer: PeerRef, g: GiftState | undefined): string | undefined {
-		if (!g || !g.released) return 'STARGIFT_INVALID';
+		// An auction gift is bid on (src/sandbox/auction.ts), never bought with inputInvoiceStarGift.
+		if (!g || !g.released || g.def.auction) return 'STARGIFT_INVALID';
 		const peerError = this.peerError(account.id, peer);
 		if (peerError) return peerError;
 		if (peer.kind === 'channel' && !this.channels.get(peer.id)!.acceptsGifts) return 'USER_DISALLOWED_STARGIFTS';
@@ -357,19 +359,7 @@ export class Market {
 		}
 		const key = peerKey(form.peer);
 		const handling = this.giftHandling.get(key) ?? 'save';
-		const saved: SavedGift = {
-			fromAccountId: accountId,
-			giftId: g.def.id,
-			atMs: this.now(),
-			msgId: this.allocMsgId(accountId),
-			savedId: this.nextSavedId++,
-			unsaved: handling !== 'save',
-			converted: false,
-			convertStars: g.def.convertStars ?? Math.floor(g.stars * 0.85),
-		};
-		const list = this.saved.get(key) ?? [];
-		list.push(saved);
-		this.saved.set(key, list);
+		const saved = this.deliverGift(accountId, g.def.id, form.peer, this.now());
 		this.purchases.push({ atMs: this.now(), accountId, giftId: g.def.id, peer: key, stars: g.stars, ok: true });
 		this.addTransaction(accountId, {
 			atMs: this.now(),
@@ -393,6 +383,36 @@ export class Market {
 		const formError = this.formError(accountId, form, invoice);
 		if (formError || !form) this.fail(accountId, form?.giftId ?? invoice.giftId, form?.peer ?? invoice.peer, form?.amount ?? 0, formError ?? 'FORM_EXPIRED');
 		else this.recordFailure(accountId, form.giftId, form.peer, form.amount, 'paymentVerificationNeeded');
+	}
+
+	/** Puts a gift on the recipient's profile (a purchase, or a copy won in an auction), as the recipient handles received gifts. */
+	deliverGift(fromAccountId: string, giftId: string, peer: PeerRef, atMs: number): SavedGift {
+		const key = peerKey(peer);
+		const g = this.gifts.get(giftId)!;
+		const handling = this.giftHandling.get(key) ?? 'save';
+		const saved: SavedGift = {
+			fromAccountId,
+			giftId,
+			atMs,
+			msgId: this.allocMsgId(fromAccountId),
+			savedId: this.nextSavedId++,
+			unsaved: handling !== 'save',
+			converted: false,
+			convertStars: g.def.convertStars ?? Math.floor(g.stars * 0.85),
+		};
+		const list = this.saved.get(key) ?? [];
+		list.push(saved);
+		this.saved.set(key, list);
+		return saved;
+	}
+
+	/** Takes units of a limited gift out of its supply (copies an auction handed out). */
+	takeUnits(giftId: string, units: number, atMs: number): void {
+		const g = this.gifts.get(giftId);
+		if (!g || units <= 0) return;
+		g.remains = Math.max(0, g.remains - units);
+		if (g.def.limited && g.remains === 0) this.markSoldOut(g, atMs);
+		this.changed();
 	}
 
 	/** Why the account cannot buy the gift now (checkCanSendGift), or undefined. */

@@ -9,6 +9,8 @@ import { FaultPlan, errorCodeFor } from './faults';
 import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
 import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
+import type { AuctionRoom } from './auction';
+import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
 import { SandboxPeers } from './peers';
 import { SandboxOwnedGifts } from './owned-gifts';
@@ -34,6 +36,8 @@ const toBigint = (v: unknown): bigint => BigInt(String(v));
 
 export interface RpcWorld {
 	market: Market;
+	/** The auction room (src/sandbox/auction.ts), beside the market. */
+	auctions: AuctionRoom;
 	scenario: Scenario;
 	faults: FaultPlan;
 	logger: SandboxLogger;
@@ -65,6 +69,7 @@ export class SandboxRpc {
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
+	readonly auctions: AuctionRpc;
 	readonly peers: SandboxPeers;
 
 	constructor(private readonly world: RpcWorld) {
@@ -100,6 +105,17 @@ export class SandboxRpc {
 			'payments.checkCanSendGift': (c) => this.checkCanSendGift(c),
 			'upload.getFile': (c) => this.getFile(c),
 		};
+		this.auctions = new AuctionRpc(world.auctions, {
+			unix: (ms) => this.unix(ms),
+			starGift: (g, accountId) => this.starGift(g, accountId),
+			user: (accountId, selfId) => this.user(accountId, selfId),
+			channel: (channelId, accountId) => this.channel(channelId, accountId),
+			peerOf: (input, accountId) => this.peerOf(input, accountId),
+			tlPeer: (peer) => this.tlPeer(peer),
+			push: (accountId, updates) => world.push(accountId, updates),
+			isAccount: (id) => world.market.accounts.has(id),
+		});
+		Object.assign(this.handlers, this.auctions.handlers());
 	}
 
 	/** The MTProto server's request handler. */
@@ -256,15 +272,19 @@ export class SandboxRpc {
 			title: g.def.title,
 			perUserTotal: g.def.perUserTotal,
 			perUserRemains,
+			auction: g.def.auction ? true : undefined,
+			auctionSlug: g.def.auction?.slug,
+			giftsPerRound: g.def.auction?.giftsPerRound,
+			auctionStartDate: g.def.auction ? this.unix(g.def.auction.startAtMs) : undefined,
 		});
 	}
 
 	/** A strictly checked input peer (access hash of this account); `invalid` is the method's documented error. */
-	private peerOf(input: unknown, accountId: string, invalid = 'PEER_ID_INVALID'): PeerRef {
+	peerOf(input: unknown, accountId: string, invalid = 'PEER_ID_INVALID'): PeerRef {
 		return this.peers.inputPeer(input, accountId, invalid);
 	}
 
-	private tlPeer(peer: PeerRef): Api.TypePeer {
+	tlPeer(peer: PeerRef): Api.TypePeer {
 		return peer.kind === 'user' ? new Api.PeerUser({ userId: big(peer.id) }) : new Api.PeerChannel({ channelId: big(peer.id) });
 	}
 
@@ -371,7 +391,9 @@ export class SandboxRpc {
 	private getPaymentForm(call: SignedInCall): Buffer {
 		// Telegram refuses gift payments to outdated clients (the method page lists it as 406).
 		if (call.layer !== undefined && call.layer < this.world.scenario.giftApiMinLayer) throw new RpcFailure('API_GIFT_RESTRICTED_UPDATE_APP', 406);
-		const { peer, giftId } = this.starGiftInvoice((call.request as Api.payments.GetPaymentForm).invoice, call.accountId);
+		const raw = (call.request as Api.payments.GetPaymentForm).invoice;
+		if (raw instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.paymentForm(raw, call.accountId);
+		const { peer, giftId } = this.starGiftInvoice(raw, call.accountId);
 		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
 		return new Api.payments.PaymentFormStarGift({
 			formId: big(form.formId),
@@ -384,6 +406,7 @@ export class SandboxRpc {
 
 	private sendStarsForm(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
+		if (req.invoice instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.pay(req.invoice, toBigint(req.formId), call.accountId);
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
 		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase) });

@@ -65,6 +65,43 @@ export interface ScenarioGift {
 	title?: string;
 	/** Stars the recipient may convert the gift to; defaults to 85% of the price. */
 	convertStars?: number;
+	/** Released through a Stars auction (docs/auctions.md): bid on, not bought. `total` copies in all. */
+	auction?: ScenarioAuction;
+}
+
+/** One rule of an auction's rounds: `count` rounds of `durationMs`, optionally extendable. */
+export interface ScenarioAuctionRound {
+	count: number;
+	durationMs: number;
+	/** Extendable: a bid landing in the top `extendTop` places within the last `extendWindowMs` moves the end. */
+	extendTop?: number;
+	extendWindowMs?: number;
+}
+
+export interface ScenarioAuction {
+	slug: string;
+	/** When bidding opens (≥ the gift's releaseAtMs, when it is announced in the catalog). */
+	startAtMs: number;
+	giftsPerRound: number;
+	/** The least first bid. */
+	minBid: number;
+	/** How much above its own bid a bidder must raise (default 1). */
+	minStep: number;
+	rounds: ScenarioAuctionRound[];
+	/** payments.starGiftAuctionState.timeout: re-subscribe after this many seconds (default 30). */
+	timeoutSec: number;
+}
+
+/** A scripted competitor in an auction: bids at set times, and reacts to being outbid after a delay. */
+export interface ScenarioAuctionBidder {
+	/** The competitor's user id (shown in top_bidders). */
+	id: string;
+	giftId: string;
+	bids: Array<{ atMs: number; amount: number }>;
+	/** Copies this competitor wants (default 1): after winning them it stops bidding. */
+	copies: number;
+	/** Outbid (out of the winning places): after `delayMs`, bid `step` above the last winning bid, up to `maxAmount`. */
+	react?: { delayMs: number; step: number; maxAmount: number };
 }
 
 export interface ScenarioDemand {
@@ -117,6 +154,8 @@ export interface Scenario {
 	channels: ScenarioChannel[];
 	gifts: ScenarioGift[];
 	demand: ScenarioDemand[];
+	/** Scripted competitors in auctions. */
+	auctionBidders: ScenarioAuctionBidder[];
 	faults: ScenarioFault[];
 	latencyMs: Record<string, number>;
 	disconnects: ScenarioDisconnect[];
@@ -254,6 +293,7 @@ export function validateScenario(input: unknown): Scenario {
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
 		'disconnects', 'floodRules', 'bot', 'api', 'description', 'loginCodeTtlMs', 'loginTokenTtlMs', 'sendCodeLimit',
 		'resolveUsernameLimit', 'giftApiMinLayer',
+		'auctionBidders',
 	]);
 	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
 
@@ -316,8 +356,10 @@ export function validateScenario(input: unknown): Scenario {
 		const perUserTotal = c.int(g.perUserTotal, `${path}.perUserTotal`, 1, true);
 		const title = c.string(g.title, `${path}.title`, true);
 		const convertStars = c.int(g.convertStars, `${path}.convertStars`, 0, true);
+		const auction = g.auction === undefined ? undefined : parseAuction(c, g.auction, `${path}.auction`, releaseAtMs);
+		if (auction && !limited) c.fail(`${path}.total`, 'is required for an auction gift (the copies auctioned)');
 		if (id !== undefined && stars !== undefined) {
-			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars });
+			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction });
 		}
 	});
 	const giftIds = new Set(gifts.map((g) => g.id));
@@ -386,6 +428,39 @@ export function validateScenario(input: unknown): Scenario {
 		if (giftId !== undefined && perSecond !== undefined) demand.push({ giftId, startMs, perSecond });
 	});
 
+	const auctionBidders: ScenarioAuctionBidder[] = [];
+	c.array(root.auctionBidders, 'scenario.auctionBidders').forEach((raw, i) => {
+		const path = `scenario.auctionBidders[${i}]`;
+		const b = c.object(raw, path);
+		if (!b) return;
+		const id = c.id(b.id, `${path}.id`);
+		if (id !== undefined && accountIds.has(id)) c.fail(`${path}.id`, 'is an account id: competitors are other users');
+		const giftId = c.id(b.giftId, `${path}.giftId`);
+		if (giftId !== undefined && !gifts.some((g) => g.id === giftId && g.auction)) c.fail(`${path}.giftId`, `names no auction gift in scenario.gifts (${giftId})`);
+		const bids: Array<{ atMs: number; amount: number }> = [];
+		c.array(b.bids, `${path}.bids`).forEach((rb, j) => {
+			const bb = c.object(rb, `${path}.bids[${j}]`);
+			if (!bb) return;
+			const atMs = c.int(bb.atMs, `${path}.bids[${j}].atMs`, 0, false);
+			const amount = c.int(bb.amount, `${path}.bids[${j}].amount`, 1, false);
+			if (atMs !== undefined && amount !== undefined) bids.push({ atMs, amount });
+		});
+		bids.sort((x, y) => x.atMs - y.atMs);
+		let react: ScenarioAuctionBidder['react'];
+		if (b.react !== undefined) {
+			const r = c.object(b.react, `${path}.react`);
+			if (r) {
+				const delayMs = c.int(r.delayMs, `${path}.react.delayMs`, 0, false);
+				const step = c.int(r.step, `${path}.react.step`, 1, true) ?? 1;
+				const maxAmount = c.int(r.maxAmount, `${path}.react.maxAmount`, 1, false);
+				if (delayMs !== undefined && maxAmount !== undefined) react = { delayMs, step, maxAmount };
+			}
+		}
+		const copies = c.int(b.copies, `${path}.copies`, 1, true) ?? 1;
+		if (id !== undefined && giftId !== undefined) auctionBidders.push({ id, giftId, bids, copies, react });
+	});
+	checkUnique(c, auctionBidders.map((b) => `${b.giftId}:${b.id}`), 'scenario.auctionBidders', 'id');
+
 	const faults: ScenarioFault[] = [];
 	c.array(root.faults, 'scenario.faults').forEach((raw, i) => {
 		const fault = parseFault(c, raw, `scenario.faults[${i}]`, accountIds);
@@ -450,7 +525,7 @@ export function validateScenario(input: unknown): Scenario {
 
 	if (c.problems.length > 0) throw new ScenarioError(c.problems);
 	return {
-		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, faults, latencyMs, disconnects, floodRules, bot, api,
+		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, auctionBidders, faults, latencyMs, disconnects, floodRules, bot, api,
 		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit, resolveUsernameLimit, giftApiMinLayer,
 	};
 }
@@ -470,6 +545,36 @@ function giftHandling(c: Checker, value: Json, path: string): ReceivedGiftHandli
 	if (typeof value === 'string' && (RECEIVED_GIFT_HANDLING as string[]).includes(value)) return value as ReceivedGiftHandling;
 	c.fail(path, `must be one of ${RECEIVED_GIFT_HANDLING.join(', ')}`);
 	return 'save';
+}
+
+/** An auction gift's rules (docs/auctions.md); times in ms from sandbox start. */
+function parseAuction(c: Checker, raw: unknown, path: string, releaseAtMs: number): ScenarioAuction | undefined {
+	const a = c.object(raw, path);
+	if (!a) return undefined;
+	const slug = c.string(a.slug, `${path}.slug`, false);
+	if (slug !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(slug)) c.fail(`${path}.slug`, 'must be letters, digits, - or _ (a deep-link slug)');
+	const startAtMs = c.int(a.startAtMs, `${path}.startAtMs`, 0, true) ?? releaseAtMs;
+	if (startAtMs < releaseAtMs) c.fail(`${path}.startAtMs`, 'must be ≥ the gift\'s releaseAtMs (an auction is announced before it starts)');
+	const giftsPerRound = c.int(a.giftsPerRound, `${path}.giftsPerRound`, 1, false);
+	const minBid = c.int(a.minBid, `${path}.minBid`, 1, false);
+	const minStep = c.int(a.minStep, `${path}.minStep`, 1, true) ?? 1;
+	const timeoutSec = c.int(a.timeoutSec, `${path}.timeoutSec`, 1, true) ?? 30;
+	const rounds: ScenarioAuctionRound[] = [];
+	const rawRounds = c.array(a.rounds, `${path}.rounds`, false);
+	if (Array.isArray(a.rounds) && rawRounds.length === 0) c.fail(`${path}.rounds`, 'must list at least one round rule');
+	rawRounds.forEach((rr, i) => {
+		const rp = `${path}.rounds[${i}]`;
+		const r = c.object(rr, rp);
+		if (!r) return;
+		const count = c.int(r.count, `${rp}.count`, 1, true) ?? 1;
+		const durationMs = c.int(r.durationMs, `${rp}.durationMs`, 1, false);
+		const extendTop = c.int(r.extendTop, `${rp}.extendTop`, 1, true);
+		const extendWindowMs = c.int(r.extendWindowMs, `${rp}.extendWindowMs`, 1, true);
+		if ((extendTop === undefined) !== (extendWindowMs === undefined)) c.fail(`${rp}.extendTop`, 'and extendWindowMs go together (an extendable round has both)');
+		if (durationMs !== undefined) rounds.push({ count, durationMs, extendTop, extendWindowMs });
+	});
+	if (slug === undefined || giftsPerRound === undefined || minBid === undefined) return undefined;
+	return { slug, startAtMs, giftsPerRound, minBid, minStep, rounds, timeoutSec };
 }
 
 /** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */

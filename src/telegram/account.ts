@@ -22,7 +22,7 @@ import {
 	type ErrorContext,
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
-import { Api, returnBigInt, type TelegramClient } from './gramjs';
+import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
 import { PeerDirectory, channelPeer, inputPeerOf, knownPeersIn, type KnownPeer, type PeerMemory, type PeerStore } from './peers';
 import { PollFloor } from './pollFloor';
 import { CircuitBreaker, retry, withDeadline, type BreakerOptions } from './resilience';
@@ -200,6 +200,9 @@ interface CallOptions {
 }
 
 
+/** Update listeners per client (every lease of one pooled client shares them). */
+const localHandlers = new WeakMap<TelegramClient, Set<(update: Api.TypeUpdate) => void>>();
+
 export class TelegramAccount {
 	private readonly directory: PeerDirectory;
 
@@ -323,6 +326,38 @@ export class TelegramAccount {
 		} catch (raw) {
 			throw mapTelegramError(raw, this.context(`connect before ${method}`), this.conn.now());
 		}
+	}
+
+	/**
+	 * Calls `handler` with every update Telegram pushes to this account's connection (e.g. an
+	 * auction's state); returns the function that stops it. Errors thrown by the handler stay in it.
+	 */
+	onUpdate(handler: (update: Api.TypeUpdate) => void): () => void {
+		const event = new Raw({});
+		const callback = (update: Api.TypeUpdate): void => {
+			try {
+				handler(update);
+			} catch {
+				// A listener's failure must not reach the library's update loop.
+			}
+		};
+		this.conn.client.addEventHandler(callback, event);
+		const local = localHandlers.get(this.conn.client) ?? new Set<(update: Api.TypeUpdate) => void>();
+		local.add(callback);
+		localHandlers.set(this.conn.client, local);
+		return () => {
+			this.conn.client.removeEventHandler(callback, event);
+			local.delete(callback);
+		};
+	}
+
+	/**
+	 * Hands the updates a method's answer carried (a payment's result) to this account's update
+	 * listeners, as official clients process them like pushed ones: Telegram does not push them again.
+	 */
+	deliverUpdates(updates: Api.TypeUpdates): void {
+		const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
+		for (const handler of localHandlers.get(this.conn.client) ?? []) for (const update of list) handler(update);
 	}
 
 	// ---- operations ------------------------------------------------------------------------

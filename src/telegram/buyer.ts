@@ -9,7 +9,7 @@
 import type { BuyFailureReason, BuyResult, Operation } from '../core/types';
 import type { ClaimResult, GiftStore, LedgerEntry, NewLedgerEntry } from '../store/types';
 import type { PaymentAnswer, PaymentFormInfo, StarsBalance, StarsTransactionInfo, TelegramAccount } from './account';
-import { AccountError, PaymentVerificationError, TelegramError, isRetryableBuyReason, mapTelegramError } from './errors';
+import { AccountError, PaymentVerificationError, isDefinitePaymentRefusal, isRetryableBuyReason, mapTelegramError } from './errors';
 import type { AccountCredentials, ClientPool } from './pool';
 
 export interface BuyOptions {
@@ -210,7 +210,7 @@ async function settleUnsent(unit: ClaimedUnit, raw: unknown): Promise<BuyUnitOut
 			await store.settlePurchase(opKey, unitIndex, { status: 'unknown', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, false);
 		}
-		if (error.notSent || isDefiniteRefusal(error)) {
+		if (error.notSent || isDefinitePaymentRefusal(error)) {
 			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, error.retryable);
 		}
@@ -263,15 +263,6 @@ function noteSoldOut(request: BuyUnitRequest, error: AccountError): void {
 	if (error.buyReason === 'sold_out') request.soldOut?.add(request.giftId);
 }
 
-/** A Telegram answer that refused the payment (as opposed to no answer). */
-function isDefiniteRefusal(error: AccountError): boolean {
-	if (error instanceof TelegramError) {
-		// A duplicate submit means an earlier delivery of this very form was accepted.
-		return error.errorMessage !== 'FORM_SUBMIT_DUPLICATE' && error.code < 500;
-	}
-	return error.buyReason === 'flood_wait' || error.buyReason === 'auth_invalid';
-}
-
 function unclaimedOutcome(entry: LedgerEntry): BuyUnitOutcome {
 	if (entry.status === 'bought') return skipped('already_bought', `unit ${entry.unitIndex} of ${entry.opKey} was already bought`, false);
 	return skipped(
@@ -308,7 +299,7 @@ export async function reconcileAccount(
 	const graceMs = options.reconcileGraceMs ?? DEFAULT_RECONCILE_GRACE_MS;
 	const self = await account.whoAmI();
 	const only = options.only ? new Set(options.only.map((u) => unitKey(u.opKey, u.unitIndex))) : null;
-	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id })).filter(
+	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id, kind: 'purchase' })).filter(
 		(e) => !inFlight.has(unitKey(e.opKey, e.unitIndex)) && (only === null || only.has(unitKey(e.opKey, e.unitIndex))),
 	);
 	const report: ReconcileReport = { bought: 0, failed: 0, unresolved: 0 };
@@ -332,7 +323,7 @@ export async function reconcileAccount(
 	// longer than the read's cap is not complete, so it cannot prove a payment missing.
 	const read = await account.starsTransactions({ direction: 'outbound', sinceSec: earliest, max: RECONCILE_TRANSACTIONS_MAX }).catch(() => null);
 	const spent = read !== null && read.length < RECONCILE_TRANSACTIONS_MAX ? read : null;
-	const bought = await store.listPurchases({ statuses: ['bought'], accountId: self.id });
+	const bought = await store.listPurchases({ statuses: ['bought'], accountId: self.id, kind: 'purchase' });
 	for (const group of groups.values()) {
 		group.sort((a, b) => (a.sentAtMs as number) - (b.sentAtMs as number));
 		const { recipient, giftId } = group[0];
@@ -410,7 +401,7 @@ export async function executeOperations(operations: Operation[], context: Execut
 	try {
 		// One read for every account (each account's own read would queue behind the others'):
 		// only accounts with unresolved units need reconciling. Null: ask each account.
-		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'] }).catch(() => null);
+		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'], kind: 'purchase' }).catch(() => null);
 		const byAccount = new Map<string, number[]>();
 		operations.forEach((op, index) => {
 			const list = byAccount.get(op.accountId) ?? [];

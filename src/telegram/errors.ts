@@ -207,6 +207,15 @@ export function isRetryableBuyReason(reason: BuyFailureReason): boolean {
 	return RETRYABLE_BUY_REASONS.has(reason);
 }
 
+/**
+ * A Telegram answer that refused a payment (sendStarsForm: a purchase or a bid), as opposed to no
+ * answer. A duplicate submit means an earlier delivery of this very form was accepted.
+ */
+export function isDefinitePaymentRefusal(error: AccountError): boolean {
+	if (error instanceof TelegramError) return error.errorMessage !== 'FORM_SUBMIT_DUPLICATE' && error.code < 500;
+	return error.buyReason === 'flood_wait' || error.buyReason === 'auth_invalid';
+}
+
 const FLOOD_NAME = /^FLOOD(?:_PREMIUM|_TEST_PHONE)?_WAIT_(\d+)$/;
 
 /** Maps anything the library threw (or our deadline) to a typed AccountError. */

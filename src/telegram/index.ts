@@ -59,3 +59,33 @@ export {
 export { giftFromStarGift, type StarGiftConversion } from './gift-mapping';
 export { clientIdentity, defaultClientIdentity, type ClientIdentity } from './identity';
 export { USERNAME_TTL_MS, PEER_SCAN_REUSE_MS, type PeerStore } from './peers';
+export {
+	readAuction,
+	activeAuctions,
+	wonGifts,
+	bidPaymentForm,
+	sendBidForm,
+	ownBidOf,
+	snapshotOf,
+	snapshotFor,
+	auctionUpdateOf,
+	type AuctionUpdate,
+	type AuctionRead,
+	type ActiveAuction,
+	type WonGift,
+	type BidForm,
+	type BidAnswer,
+} from './auctions';
+export {
+	placeBidStep,
+	reconcileBids,
+	bidReasonOf,
+	AuctionFollower,
+	DEFAULT_BID_RECONCILE_GRACE_MS,
+	type BidFailureReason,
+	type BidStepOutcome,
+	type BidStepRequest,
+	type ReconcileBidsOptions,
+	type AuctionEvent,
+	type FollowOptions,
+} from './bidder';

@@ -7,3 +7,4 @@ export type { DeliveryInfo, Fetched, SubscribeOptions, WatchAccount, WatchSubscr
 export { Watcher, type Joined, type WatcherStats } from './watcher';
 export { WatcherRegistry, getSharedWatchers, watcherKeyOf, type Subscription, type TopicSpec, type WatcherInfo } from './registry';
 export { CatalogTopic, CATALOG_TOPIC, newestGifts, type CatalogAccount, type CatalogStore, type GiftEvent, type GiftEventType } from './catalog';
+export { AuctionTopic, auctionTopicKey, type AuctionAnswer } from './auction';

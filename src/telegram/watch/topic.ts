@@ -54,6 +54,12 @@ export interface WatchTopic<E, A extends WatchAccount, V = unknown, R = unknown>
 	changesSince(sinceMs: number | null): E[];
 	/** After the last poll (the last subscriber left, or every account failed for good). */
 	close(): Promise<void>;
+	/**
+	 * Optional, for topics Telegram also pushes (an auction's state): the watcher gives the topic a
+	 * function that takes such an answer in at once, like a poll's (apply, then fan-out), without a
+	 * Telegram call and so without waiting for the floor.
+	 */
+	attach?(push: (answer: R) => void): void;
 }
 
 /** The account side a watcher needs (TelegramAccount in production; fakes in unit tests). */

@@ -116,7 +116,23 @@ export class Watcher<E, A extends WatchAccount> {
 
 	start(): void {
 		if (this.loop || this.stopped) return;
+		this.topic.attach?.((answer) => void this.takePushed(answer));
 		this.loop = this.run();
+	}
+
+	/** An answer Telegram pushed (the topic's attach): applied and fanned out like a poll's. */
+	private async takePushed(answer: unknown): Promise<void> {
+		if (this.stopped) return;
+		const atMs = Math.max(this.clock.now(), (this.answeredAtMs ?? Number.NEGATIVE_INFINITY) + 1);
+		let events: E[];
+		try {
+			events = await this.topic.apply(answer, atMs);
+		} catch (error) {
+			this.warn(`${this.topic.key}: a pushed update could not be taken in: ${messageOf(error)}`);
+			return;
+		}
+		this.answeredAtMs = atMs;
+		this.fanOut(events);
 	}
 
 	/** Stops polling (after the poll in flight), closes the topic, releases the floor holds. */
