@@ -50,10 +50,21 @@ async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCreden
 const TRIGGER_TYPE = `${PACKAGE_NAME}.telegramGiftTrigger`;
 
 /**
+ * What each kind of Gift Trigger reads to take its baseline (its `watch` parameter): catalog
+ * triggers poll the catalog on their interval; an auction trigger reads its auction's state once
+ * and then follows pushed updates (it re-reads only after the state's timeout).
+ */
+const BASELINE_READS = {
+	gifts: { method: 'payments.getStarGifts', keepsPolling: true },
+	auction: { method: 'payments.getStarGiftAuctionState', keepsPolling: false },
+};
+
+/**
  * Starts the scenario clock once the workflows are live: n8n has activated each of them (its
  * "Activated workflow" log line on 1.x; an activation error fails the run here, loudly) and the Gift
- * Triggers have taken their baseline (the sandbox answered a catalog read, and reads go on for two
- * of the slowest trigger's poll intervals, so every trigger activated with them has polled once).
+ * Triggers have taken their baseline (the sandbox answered each kind's baseline read; catalog reads
+ * go on for two of the slowest catalog trigger's poll intervals, so every trigger activated with
+ * them has polled once).
  */
 async function goLive({ n8n, sandbox, workflows, timeoutMs = 120000 }) {
 	const activation = (wf) => {
@@ -64,22 +75,32 @@ async function goLive({ n8n, sandbox, workflows, timeoutMs = 120000 }) {
 		return text.split('\n').some((line) => line.includes(id) && line.includes('Activated workflow'));
 	};
 	const triggers = workflows.flatMap((wf) => wf.nodes.filter((n) => n.type === TRIGGER_TYPE && !n.disabled));
-	const reads = () => sandbox.record().calls['payments.getStarGifts'] || 0;
+	const kinds = [...new Set(triggers.map((n) => n.parameters?.watch ?? 'gifts'))].map((watch) => {
+		const kind = BASELINE_READS[watch];
+		if (!kind) throw new Error(`a Gift Trigger watches "${watch}", which the runner does not know how to wait for`);
+		return kind;
+	});
+	const reads = (method) => sandbox.record().calls[method] || 0;
+	const anyRead = () => kinds.some((k) => reads(k.method) > 0);
 	await waitUntil(() => {
 		const all = workflows.map(activation).every(Boolean); // checks every workflow for an activation error
 		// n8n 2.x activates after "Editor is now accessible" without an info line per workflow:
-		// there the triggers' catalog reads are the sign (webhook/form workflows retry on 404).
-		return all || (n8n.major >= 2 && (triggers.length === 0 || reads() > 0));
+		// there the triggers' baseline reads are the sign (webhook/form workflows retry on 404).
+		return all || (n8n.major >= 2 && (triggers.length === 0 || anyRead()));
 	}, { timeoutMs, what: `n8n to activate ${workflows.map((wf) => `"${wf.name}"`).join(', ')}` });
-	if (triggers.length > 0) {
+	if (kinds.length > 0) {
 		await waitUntil(() => {
 			workflows.forEach(activation);
-			return reads() > 0;
-		}, { timeoutMs, what: 'the Gift Triggers\' first catalog read (their baseline)' });
-		const intervalMs = Math.max(...triggers.map((n) => Number(n.parameters?.pollIntervalMs ?? 1000) || 1000));
-		const before = reads();
-		await sleep(2 * intervalMs);
-		if (reads() <= before) throw new Error(`the Gift Triggers stopped reading the catalog after their first read:\n${n8n.logTail(15)}`);
+			return kinds.every((k) => reads(k.method) > 0);
+		}, { timeoutMs, what: `the Gift Triggers' baseline (${kinds.map((k) => k.method).join(', ')})` });
+		const polling = triggers.filter((n) => BASELINE_READS[n.parameters?.watch ?? 'gifts'].keepsPolling);
+		if (polling.length > 0) {
+			const method = BASELINE_READS.gifts.method;
+			const intervalMs = Math.max(...polling.map((n) => Number(n.parameters?.pollIntervalMs ?? 1000) || 1000));
+			const before = reads(method);
+			await sleep(2 * intervalMs);
+			if (reads(method) <= before) throw new Error(`the Gift Triggers stopped reading the catalog after their first read:\n${n8n.logTail(15)}`);
+		}
 	}
 	sandbox.startClock();
 	log(triggers.length > 0

@@ -54,7 +54,7 @@ fake and local. Says on stderr what it does: listening, the scenario clock, drop
 purchases. Stops on Ctrl-C or after the scenario's durationMs, then writes the record.
 
 The scenario clock (every releaseAtMs, demand and disconnect counts from it) starts at the
-first catalog read, i.e. when your Gift Trigger takes its baseline (--clock first-read, the
+first read of the catalog (or of an auction's state), i.e. when your Gift Trigger takes its baseline (--clock first-read, the
 default), or at once (--clock now). A drop that happens before anything read the catalog is
 reported as an error: nothing was watching it.
 

@@ -14,7 +14,7 @@ import { SANDBOX_HELP } from './help';
 import { commandFailure, processIo, readCommandFlags, readJsonFile, type CliIo } from './io';
 import { ScenarioError, startSandbox, stderrLogger, type Sandbox, type SandboxLogger } from '../sandbox';
 
-const CLOCKS = { 'first-read': 'first-catalog-read', now: 'running' } as const;
+const CLOCKS = { 'first-read': 'first-watch-read', now: 'running' } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
 	const flags = readCommandFlags(io, argv, { scenario: 'string', record: 'string', port: 'string', clock: 'string' }, SANDBOX_HELP, 'scenario');

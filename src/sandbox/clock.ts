@@ -5,18 +5,18 @@
  * starts. A rehearsal is only worth something when the workflows already watch the catalog by
  * then, so the clock can be held at 0 until the runner says they are live (`held`: the e2e
  * runner and `npm start` start it once n8n's triggers have taken their baseline) or until the
- * first catalog read (`first-catalog-read`: the `sandbox` command, where the sandbox cannot see
+ * first watching read (`first-watch-read`: the `sandbox` command, where the sandbox cannot see
  * n8n). While held, the catalog is the scenario's state at 0 and nothing is scheduled.
  *
- * An event that happens before any client has read the catalog was watched by nobody: it is
+ * An event that happens before any client has read the catalog (or an auction's state) was watched by nobody: it is
  * recorded as `unwatched` and logged as an error, so a rehearsal that missed its drop says so
  * instead of passing quietly.
  */
 import { performance } from 'node:perf_hooks';
 
-export type ClockStart = 'running' | 'held' | 'first-catalog-read';
+export type ClockStart = 'running' | 'held' | 'first-watch-read';
 
-export const CLOCK_STARTS: readonly ClockStart[] = ['running', 'held', 'first-catalog-read'];
+export const CLOCK_STARTS: readonly ClockStart[] = ['running', 'held', 'first-watch-read'];
 
 export interface UnwatchedEvent {
 	/** What happened, e.g. `gift 5170145012310081615 released`. */
@@ -58,14 +58,17 @@ export class ScenarioClock {
 		else this.startListeners.push(listener);
 	}
 
-	/** A client read the gift catalog (its trigger's baseline, or a later poll). */
-	catalogRead(): void {
+	/**
+	 * A client read what a trigger watches — the gift catalog or an auction's state (its trigger's
+	 * baseline, or a later poll).
+	 */
+	watchRead(): void {
 		if (this.firstReadAtMs === null) this.firstReadAtMs = this.nowMs();
-		if (this.start === 'first-catalog-read') this.begin();
+		if (this.start === 'first-watch-read') this.begin();
 	}
 
-	/** Scenario time of the first catalog read, or null when nobody has read it yet. */
-	get firstCatalogReadAtMs(): number | null {
+	/** Scenario time of the first watching read, or null when nobody has read anything yet. */
+	get firstWatchReadAtMs(): number | null {
 		return this.firstReadAtMs;
 	}
 

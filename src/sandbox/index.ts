@@ -31,6 +31,12 @@ const MAX_SESSION_PORT = 32767;
 const PORT_PICK_LOW = 20000;
 const PORT_PICK_ATTEMPTS = 50;
 
+/**
+ * The reads a trigger makes to take its baseline: the gift catalog, or an auction's state. The first
+ * of them starts a `first-watch-read` clock and marks the moment the scenario became watched.
+ */
+const WATCH_METHODS: ReadonlySet<string> = new Set(['payments.getStarGifts', 'payments.getStarGiftAuctionState']);
+
 export interface SandboxAccountCredentials {
 	id: string;
 	label: string;
@@ -67,8 +73,8 @@ export interface SandboxRecord {
 	logins: LoginRecord[];
 	/** Scenario events that happened before any client had read the catalog (see clock.ts). */
 	unwatched: UnwatchedEvent[];
-	/** Scenario time of the first catalog read (null: nobody has read it). */
-	firstCatalogReadAtMs: number | null;
+	/** Scenario time of the first read of something a trigger watches (null: nobody has read anything). */
+	firstWatchReadAtMs: number | null;
 	/** What each connection's initConnection said (device, system, app version, languages, layer). */
 	clients: ClientRecord[];
 	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
@@ -87,7 +93,7 @@ export interface StartSandboxOptions {
 	logger?: SandboxLogger;
 	/**
 	 * When the scenario clock starts: `running` (default) at once; `held` at `startClock()`;
-	 * `first-catalog-read` when a client first reads the gift catalog.
+	 * `first-watch-read` when a client first reads the gift catalog.
 	 */
 	clock?: ClockStart;
 }
@@ -234,7 +240,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
 		countCall: (method, accountId) => {
 			calls[method] = (calls[method] ?? 0) + 1;
-			if (method === 'payments.getStarGifts') clock.catalogRead();
+			if (WATCH_METHODS.has(method)) clock.watchRead();
 			if (accountId) {
 				const own = (callsByAccount[accountId] ??= {});
 				own[method] = (own[method] ?? 0) + 1;
@@ -363,7 +369,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
 			logins: logins.map((l) => ({ ...l })),
 			unwatched: clock.unwatched.map((u) => ({ ...u })),
-			firstCatalogReadAtMs: clock.firstCatalogReadAtMs,
+			firstWatchReadAtMs: clock.firstWatchReadAtMs,
 			clients: clients.map((c) => ({ ...c })),
 			auctions: {
 				bids: auctions.record.bids.map((b) => ({ ...b })),

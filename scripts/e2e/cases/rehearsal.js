@@ -67,7 +67,7 @@ module.exports = {
 		const record = JSON.parse(fs.readFileSync(files.record, 'utf8'));
 		assert.deepEqual(record.unwatched, [], 'the drop happened after the workflow was live');
 		assert.equal(code, 0, 'the rehearsal exits 0');
-		assert.ok(record.firstCatalogReadAtMs === 0, `the trigger took its baseline before the clock started (first read at ${record.firstCatalogReadAtMs} ms)`);
+		assert.ok(record.firstWatchReadAtMs === 0, `the trigger took its baseline before the clock started (first read at ${record.firstWatchReadAtMs} ms)`);
 		const triggered = record.e2e.executions.filter((e) => e.workflowId === 'myRehearsal01' && e.mode === 'trigger');
 		assert.equal(triggered.length, 1, `one execution for the drop (got ${triggered.length})`);
 		assert.equal(triggered[0].status, 'success');

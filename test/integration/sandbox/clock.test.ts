@@ -1,6 +1,6 @@
 /**
  * The scenario clock (src/sandbox/clock.ts) with a real teleproto client: a held clock keeps the
- * drop back until the runner starts it; `first-catalog-read` starts it at the baseline read; a
+ * drop back until the runner starts it; `first-watch-read` starts it at the baseline read; a
  * drop that happens before anybody read the catalog is an unwatched event, logged as an error.
  */
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
@@ -56,12 +56,12 @@ describe('sandbox: the scenario clock', () => {
 		const record = await s.waitFor((r) => r.releases.some((x) => x.giftId === DROP), 5000);
 		expect(await ids(client!)).toContain(DROP);
 		expect(record.unwatched).toEqual([]);
-		expect(record.firstCatalogReadAtMs).toBe(0);
+		expect(record.firstWatchReadAtMs).toBe(0);
 		expect(logger.errors).toEqual([]);
 	});
 
-	test('first-catalog-read: the clock starts with the first catalog read', async () => {
-		const { sandbox: s, logger, connect } = await start(20, 'first-catalog-read');
+	test('first-watch-read: the clock starts with the first catalog read', async () => {
+		const { sandbox: s, logger, connect } = await start(20, 'first-watch-read');
 		await connect();
 		await new Promise((resolve) => setTimeout(resolve, 100));
 		expect(s.clockRunning()).toBe(false);
@@ -75,7 +75,7 @@ describe('sandbox: the scenario clock', () => {
 	test('a drop before anybody read the catalog is an unwatched event and a loud error', async () => {
 		const { sandbox: s, logger, connect } = await start(20, 'running');
 		const record = await s.waitFor((r) => r.releases.some((x) => x.giftId === DROP), 5000);
-		expect(record.firstCatalogReadAtMs).toBeNull();
+		expect(record.firstWatchReadAtMs).toBeNull();
 		expect(record.unwatched).toEqual([{ event: `gift ${DROP} released`, atMs: 20 }]);
 		expect(logger.errors).toEqual([
 			`gift ${DROP} released at 20 ms on the scenario clock, before any client read the gift catalog: nothing was watching it`,
