@@ -8,11 +8,13 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { AuthKey, StringSession } from '../telegram/gramjs';
+import { AuthKey, StringSession, type Api } from '../telegram/gramjs';
 import { MtprotoServer } from './mtproto/server';
+import { transportLabel } from './mtproto/transports';
 import { Market, type PurchaseRecord } from './market';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
+import { UpdatesLog } from './updates';
 import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
@@ -57,8 +59,11 @@ export interface SandboxRecord {
 	calls: Record<string, number>;
 	releases: Array<{ giftId: string; atMs: number }>;
 	soldOut: Array<{ giftId: string; atMs: number }>;
-	/** TCP connections accepted: `total` (any), and per account id once identified by its auth key. */
-	connections: { total: number; byAccount: Record<string, number> };
+	/**
+	 * TCP connections accepted: `total` (any), per account id once identified by its auth key, and
+	 * per transport once the first bytes named it (e.g. "full", "intermediate", "obfuscated abridged").
+	 */
+	connections: { total: number; byAccount: Record<string, number>; byTransport: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
 }
@@ -83,6 +88,11 @@ export interface Sandbox {
 	addFloodRule(rule: ScenarioFloodRule): void;
 	/** Closes the TCP connections of one account (or all); returns how many were closed. */
 	dropConnections(accountId?: string): number;
+	/**
+	 * Pushes updates to an account the way the sandbox's rooms do: numbered (pts/qts/seq/date),
+	 * kept for updates.getDifference, sent to the account's sessions. See src/sandbox/updates.ts.
+	 */
+	push(accountId: string, updates: Api.TypeUpdates): void;
 	/** Latency for one method, or `default`; `undefined` removes a method's override. */
 	setLatency(method: string, ms: number | undefined): void;
 	/** A new not-yet-signed-in session (a fresh auth key the sandbox knows) to log in with. */
@@ -155,7 +165,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const market = new Market(scenario, nowMs);
 	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
 	const calls: Record<string, number> = {};
-	const connections = { total: 0, byAccount: {} as Record<string, number> };
+	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
 	const notify = (): void => {
@@ -171,6 +181,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const logins: LoginRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
+	const updates = new UpdatesLog({
+		unix: () => Math.floor((epochMs + nowMs()) / 1000),
+		deliver: (accountId, numbered) => serverRef.current?.pushUpdates(accountId, numbered),
+	});
 	const rpc = new SandboxRpc({
 		market,
 		faults,
@@ -179,7 +193,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		port: () => serverRef.current?.port ?? 0,
 		epochMs,
 		accessHash,
-		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
+		push: (accountId, pushed) => {
+			updates.push(accountId, pushed);
+		},
+		updates,
 		countCall: (method) => {
 			calls[method] = (calls[method] ?? 0) + 1;
 			notify();
@@ -214,6 +231,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		onConnection: () => {
 			connections.total++;
+		},
+		onTransport: (name) => {
+			const label = transportLabel(name);
+			connections.byTransport[label] = (connections.byTransport[label] ?? 0) + 1;
 		},
 	});
 	serverRef.current = server;
@@ -289,7 +310,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			calls: { ...calls },
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
-			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
+			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport } },
 			logins: logins.map((l) => ({ ...l })),
 		};
 	};
@@ -340,6 +361,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		dropConnections(accountId) {
 			return server.dropConnections(accountId);
+		},
+		push(accountId, pushed) {
+			if (!accountIds.has(accountId)) throw new Error(`push: unknown account ${accountId}`);
+			updates.push(accountId, pushed);
 		},
 		setLatency(method, ms) {
 			faults.setLatency(method, ms);
