@@ -72,6 +72,11 @@ export interface StartSandboxOptions {
 	/** 0 / absent = pick a free port ≤ 32767 (the session-string limit). */
 	port?: number;
 	logger?: SandboxLogger;
+	/**
+	 * The wall clock (Unix ms) the MTProto layer judges client msg_ids and server salts by, and
+	 * writes its own msg_ids with. Default Date.now; tests move it to put a client's clock off.
+	 */
+	mtprotoClock?: () => number;
 }
 
 export interface Sandbox {
@@ -225,6 +230,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		keys,
 		handle: (call) => rpc.handle(call),
 		logger,
+		clock: options.mtprotoClock,
 		onAccountConnection: (accountId) => {
 			connections.byAccount[accountId] = (connections.byAccount[accountId] ?? 0) + 1;
 			notify();

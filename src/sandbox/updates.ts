@@ -255,11 +255,11 @@ export class UpdatesLog {
 	 * updates.getDifference for one auth key. Throws UpdatesError('PERSISTENT_TIMESTAMP_INVALID')
 	 * for a state ahead of the server's.
 	 */
-	difference(accountId: string, authKeyId: string, request: { pts: number; date: number; qts: number; ptsTotalLimit?: number }): Api.updates.TypeDifference {
+	difference(accountId: string, authKeyId: string, request: { pts: number; date: number; qts: number; ptsTotalLimit?: number | null }): Api.updates.TypeDifference {
 		const box = this.box(accountId);
 		if (request.pts > box.pts || request.qts > box.qts || request.pts < 0) throw new UpdatesError('PERSISTENT_TIMESTAMP_INVALID');
 		if (
-			(request.ptsTotalLimit !== undefined && request.pts + request.ptsTotalLimit < box.pts) ||
+			(typeof request.ptsTotalLimit === 'number' && request.pts + request.ptsTotalLimit < box.pts) ||
 			request.pts < box.oldestPts ||
 			request.qts < box.oldestQts
 		) {

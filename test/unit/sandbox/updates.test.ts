@@ -166,6 +166,8 @@ describe('updates.getDifference', () => {
 		const limited = log.difference(ALICE, 'k', { pts: 4, date: start.date, qts: 0, ptsTotalLimit: 1 });
 		expect(limited).toBeInstanceOf(Api.updates.DifferenceTooLong);
 		expect(log.difference(ALICE, 'k', { pts: 4, date: start.date, qts: 0 })).toBeInstanceOf(Api.updates.Difference);
+		// An absent pts_total_limit reads as null from the wire: no limit.
+		expect(log.difference(ALICE, 'k', { pts: 4, date: start.date, qts: 0, ptsTotalLimit: null })).toBeInstanceOf(Api.updates.Difference);
 	});
 
 	test('a state ahead of the server is PERSISTENT_TIMESTAMP_INVALID', () => {
