@@ -53,13 +53,12 @@ let mtcuteModule: MtcuteModule | undefined;
 /** @mtcute/node, loaded once without its CommonJS deprecation notice in the test output. */
 export function mtcute(): MtcuteModule {
 	if (!mtcuteModule) {
-		const warn = console.warn;
-		console.warn = () => undefined;
+		const quiet = jest.spyOn(global.console, 'warn').mockImplementation(() => undefined);
 		try {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			mtcuteModule = require('@mtcute/node') as MtcuteModule;
 		} finally {
-			console.warn = warn;
+			quiet.mockRestore();
 		}
 	}
 	return mtcuteModule;
