@@ -22,6 +22,7 @@ const BENCHES = {
 	soak: { script: 'soak.js' },
 	reconnect: { module: './reconnect' },
 	reaction: { module: './reaction' },
+	transports: { module: './transports' },
 };
 
 function runScript(file, emit, name) {

@@ -117,6 +117,18 @@ function ptsCountOf(update: Api.TypeUpdate): number {
 	return typeof count === 'number' && count > 0 ? count : 1;
 }
 
+/** The first index whose event satisfies a predicate that, along the array, turns true once and stays true. */
+function firstIndex<T>(items: T[], predicate: (item: T) => boolean): number {
+	let lo = 0;
+	let hi = items.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (predicate(items[mid])) hi = mid;
+		else lo = mid + 1;
+	}
+	return lo;
+}
+
 function peerKey(peer: Api.TypeUser | Api.TypeChat): string {
 	return `${peer.className}:${String((peer as { id?: unknown }).id)}`;
 }
@@ -227,11 +239,8 @@ export class UpdatesLog {
 			}
 		}
 		if (inSeq) box.seq += 1;
-		for (const e of events) {
-			e.seqAfter = box.seq;
-			e.ptsAfter = e.kind === 'pts' ? e.ptsAfter : box.pts;
-			e.qtsAfter = e.kind === 'qts' ? e.qtsAfter : box.qts;
-		}
+		// Every event records the box where it stands, so pts, qts and seq never decrease along the history.
+		for (const e of events) e.seqAfter = box.seq;
 		box.events.push(...events);
 		this.trim(box.events, (removed) => {
 			if (removed.kind === 'pts') box.oldestPts = removed.ptsAfter;
@@ -265,13 +274,30 @@ export class UpdatesLog {
 		) {
 			return new Api.updates.DifferenceTooLong({ pts: box.pts });
 		}
-		const missed = box.events.filter((e) => {
+		const missedBy = (e: Event): boolean => {
 			if (e.kind === 'pts') return e.ptsAfter > request.pts;
 			if (e.kind === 'qts') return e.qtsAfter > request.qts;
 			return e.date >= request.date && !e.deliveredTo!.has(authKeyId);
-		});
-		if (missed.length === 0) return new Api.updates.DifferenceEmpty({ date: this.options.unix(), seq: box.seq });
-		const slice = missed.slice(0, this.sliceSize);
+		};
+		// pts, qts and date never decrease along the history: start at the first event any of them
+		// could select, and stop once the slice is full and one more is known to remain.
+		const events = box.events;
+		const from = Math.min(
+			firstIndex(events, (e) => e.ptsAfter > request.pts),
+			firstIndex(events, (e) => e.qtsAfter > request.qts),
+			firstIndex(events, (e) => e.date >= request.date),
+		);
+		const slice: Event[] = [];
+		let more = false;
+		for (let i = from; i < events.length; i++) {
+			if (!missedBy(events[i])) continue;
+			if (slice.length === this.sliceSize) {
+				more = true;
+				break;
+			}
+			slice.push(events[i]);
+		}
+		if (slice.length === 0) return new Api.updates.DifferenceEmpty({ date: this.options.unix(), seq: box.seq });
 		for (const e of slice) e.deliveredTo?.add(authKeyId);
 		const newMessages: Api.TypeMessage[] = [];
 		const otherUpdates: Api.TypeUpdate[] = [];
@@ -291,11 +317,11 @@ export class UpdatesLog {
 		}
 		const { users, chats } = mergePeers(slice);
 		const body = { newMessages, newEncryptedMessages: [], otherUpdates, chats, users };
-		if (slice.length < missed.length) {
+		if (more) {
 			const last = slice[slice.length - 1];
 			const intermediateState = new Api.updates.State({
-				pts: Math.max(request.pts, ...slice.filter((e) => e.kind === 'pts').map((e) => e.ptsAfter)),
-				qts: Math.max(request.qts, ...slice.filter((e) => e.kind === 'qts').map((e) => e.qtsAfter)),
+				pts: slice.reduce((pts, e) => (e.kind === 'pts' ? Math.max(pts, e.ptsAfter) : pts), request.pts),
+				qts: slice.reduce((qts, e) => (e.kind === 'qts' ? Math.max(qts, e.qtsAfter) : qts), request.qts),
 				date: last.date,
 				seq: last.seqAfter,
 				unreadCount: 0,

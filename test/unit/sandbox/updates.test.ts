@@ -1,4 +1,5 @@
 /** The sandbox's update sequences (updates.ts): numbering, history, getDifference and getChannelDifference. */
+import fc from 'fast-check';
 import { Api, returnBigInt } from '../../../src/telegram/gramjs';
 import { UpdatesError, UpdatesLog } from '../../../src/sandbox/updates';
 
@@ -194,6 +195,58 @@ describe('updates.getDifference', () => {
 		expect(String((d.otherUpdates[0] as Api.UpdateChannelTooLong).channelId)).toBe(CHANNEL);
 		expect((d.otherUpdates[0] as Api.UpdateChannelTooLong).pts).toBe(3);
 	});
+});
+
+test('property: whatever mix of containers is pushed, following the slices yields every missed event once, in order', () => {
+	type Item = 'balance' | 'message' | 'channel';
+	const container = fc.record({
+		items: fc.array(fc.constantFrom<Item>('balance', 'message', 'channel'), { minLength: 1, maxLength: 4 }),
+		secondsLater: fc.integer({ min: 0, max: 2 }),
+	});
+	fc.assert(
+		fc.property(fc.array(container, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 7 }), (pushes, sliceSize) => {
+			const { log, clock } = world({ sliceSize });
+			const start = log.state(ALICE);
+			let next = 1;
+			const expectedAmounts: number[] = [];
+			const expectedMessages: number[] = [];
+			let channelTouched = false;
+			for (const { items, secondsLater } of pushes) {
+				clock.unix += secondsLater;
+				const updates = items.map((item) => {
+					const n = next++;
+					if (item === 'balance') {
+						expectedAmounts.push(n);
+						return new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: big(n), nanos: 0 }) });
+					}
+					if (item === 'message') {
+						expectedMessages.push(n);
+						return new Api.UpdateNewMessage({ message: message(n), pts: 0, ptsCount: 1 });
+					}
+					channelTouched = true;
+					return new Api.UpdateNewChannelMessage({ message: message(n, new Api.PeerChannel({ channelId: big(CHANNEL) })), pts: 0, ptsCount: 1 });
+				});
+				log.push(ALICE, new Api.Updates({ updates, users: [], chats: [], date: 0, seq: 0 }));
+			}
+			let cursor = { pts: start.pts, date: start.date, qts: start.qts };
+			const amounts: number[] = [];
+			const messages: number[] = [];
+			let channelNotices = 0;
+			for (let round = 0; round < 200; round++) {
+				const diff = log.difference(ALICE, 'key', cursor);
+				if (diff instanceof Api.updates.DifferenceEmpty) break;
+				const d = diff as Api.updates.Difference | Api.updates.DifferenceSlice;
+				amounts.push(...amountsOf(d.otherUpdates));
+				messages.push(...d.newMessages.map((m) => (m as Api.MessageService).id));
+				channelNotices += d.otherUpdates.filter((u) => u instanceof Api.UpdateChannelTooLong).length;
+				cursor = d instanceof Api.updates.DifferenceSlice ? d.intermediateState : d.state;
+			}
+			expect(amounts).toEqual(expectedAmounts);
+			expect(messages).toEqual(expectedMessages);
+			expect(channelNotices > 0).toBe(channelTouched);
+			expect(cursor.pts).toBe(log.state(ALICE).pts);
+		}),
+	);
 });
 
 describe('updates.getChannelDifference', () => {
