@@ -66,6 +66,10 @@ function loadMtcute() {
 
 async function rtt(emit, sandbox, authKey) {
 	const { host, port } = sandbox.credentials.server;
+	// One warm-up for both processes' JIT, so the first transport measured is not the slowest.
+	const warm = await MtprotoProbe.open({ host, port, authKey, transport: TRANSPORTS[0] });
+	for (let i = 0; i < 2000; i++) await warm.invoke(statusRequest());
+	warm.close();
 	for (const transport of TRANSPORTS) {
 		const probe = await MtprotoProbe.open({ host, port, authKey, transport });
 		try {

@@ -188,7 +188,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const serverRef: { current?: MtprotoServer } = {};
 	const updates = new UpdatesLog({
 		unix: () => Math.floor((epochMs + nowMs()) / 1000),
-		deliver: (accountId, numbered) => serverRef.current?.pushUpdates(accountId, numbered),
+		deliver: (accountId, numbered, acknowledged) => serverRef.current?.pushUpdates(accountId, numbered, acknowledged),
 	});
 	const rpc = new SandboxRpc({
 		market,

@@ -11,7 +11,8 @@
  *   updateChannelTooLong for it.
  * - Everything else (updateStarsBalance, auction state, …) belongs to the Updates sequence: it
  *   travels in an `updates` container whose `seq` is the account's next seq, and getDifference
- *   returns it in other_updates to a client whose `date` is not past it and that has not had it.
+ *   returns it in other_updates to a client whose `date` is not past it and whose auth key has not
+ *   acknowledged it (nor had it in an earlier difference).
  *
  * How a room pushes an update: call `push(accountId, updates)` on the sandbox's RPC world with an
  * `Api.Updates` (or `Api.UpdateShort`) built with the library's classes. Leave pts, pts_count
@@ -60,7 +61,7 @@ interface Event extends Peers {
 	qtsAfter: number;
 	seqAfter: number;
 	channelId?: string;
-	/** seq and channel events: the auth keys that have it (pushed live, or in a difference). */
+	/** seq and channel events: the auth keys that have it (acknowledged when pushed, or sent in a difference). */
 	deliveredTo?: Set<string>;
 }
 
@@ -95,8 +96,11 @@ export class UpdatesError extends Error {
 export interface UpdatesLogOptions {
 	/** Unix seconds now (the sandbox clock). */
 	unix: () => number;
-	/** Sends numbered updates to the account's live sessions; returns the auth keys reached. */
-	deliver: (accountId: string, updates: Api.Updates) => string[] | undefined;
+	/**
+	 * Sends numbered updates to the account's sessions; calls `acknowledged(authKeyId)` when a
+	 * client acknowledges them (only then does an auth key count as having them).
+	 */
+	deliver: (accountId: string, updates: Api.Updates, acknowledged: (authKeyId: string) => void) => void;
 	sliceSize?: number;
 	historyLimit?: number;
 }
@@ -191,8 +195,9 @@ export class UpdatesLog {
 	/** The single way a room pushes updates: numbered, kept for getDifference, sent to the account's sessions. */
 	push(accountId: string, updates: Api.TypeUpdates): Api.Updates {
 		const { numbered, events } = this.number(accountId, updates);
-		const reached = this.options.deliver(accountId, numbered) ?? [];
-		for (const e of events) for (const key of reached) e.deliveredTo?.add(key);
+		this.options.deliver(accountId, numbered, (authKeyId) => {
+			for (const e of events) e.deliveredTo?.add(authKeyId);
+		});
 		return numbered;
 	}
 

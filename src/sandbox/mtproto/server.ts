@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Api, BinaryReader, returnBigInt } from '../../telegram/gramjs';
 import { ServerTransport, type TransportName } from './transports';
 import { decryptFromClient, encryptForClient, makeAuthKey, quickAckToken, type ServerAuthKey } from './crypto';
-import { BadMsgCode, MAX_PENDING_PUSHES, SaltSchedule, SessionTable, badMsgMeaning, msgIdProblem, type ServerSession } from './session';
+import { BadMsgCode, MAX_PENDING_PUSHES, SaltSchedule, SessionTable, badMsgMeaning, msgIdProblem, type Push, type ServerSession } from './session';
 import { futureSaltsBytes } from './tlBytes';
 import { forLayer } from './layers';
 import type { SandboxLogger } from '../logger';
@@ -334,6 +334,10 @@ class ClientConnection {
 			this.sendIn(session, sid, answer.getBytes(), false, true);
 			return;
 		}
+		if (obj instanceof Api.MsgsAck) {
+			for (const id of obj.msgIds) session.acknowledged(BigInt(String(id)));
+			return;
+		}
 		if (obj instanceof Api.RpcDropAnswer) {
 			const target = BigInt(String(obj.reqMsgId));
 			const running = session.running.get(target);
@@ -408,9 +412,10 @@ class ClientConnection {
 	}
 
 	/** Pushes server-initiated content (updates) into a session carried by this connection. */
-	push(session: Session, bytes: Buffer): boolean {
+	push(session: Session, pushed: Push): boolean {
 		if (this.closed) return false;
-		this.sendIn(session, session.sessionId, forLayer(bytes, session.layer), true, false);
+		const msgId = this.sendIn(session, session.sessionId, forLayer(pushed.bytes, session.layer), true, false);
+		if (msgId !== undefined && pushed.onAck) session.awaitAck(msgId, pushed.onAck);
 		return true;
 	}
 
@@ -418,20 +423,22 @@ class ClientConnection {
 		this.close();
 	}
 
-	/** Encrypts and writes one server message in a session (or, before it exists, with its session_id). */
-	sendIn(session: Session | undefined, sessionId: Buffer, body: Buffer, contentRelated: boolean, isResponse: boolean): void {
-		if (this.closed || !this.authKey) return;
+	/** Encrypts and writes one server message in a session (or, before it exists, with its session_id); returns its msg_id. */
+	sendIn(session: Session | undefined, sessionId: Buffer, body: Buffer, contentRelated: boolean, isResponse: boolean): bigint | undefined {
+		if (this.closed || !this.authKey) return undefined;
 		// A notice about a message that created no session: nothing content-related was sent in it yet.
 		const seqNo = session ? session.nextSeqNo(contentRelated) : contentRelated ? 1 : 0;
 		const now = this.server.now();
 		const plain = Buffer.allocUnsafe(32 + body.length);
 		plain.writeBigInt64LE(this.server.saltsOf(this.authKeyId!).current(now), 0);
 		sessionId.copy(plain, 8);
-		plain.writeBigInt64LE(this.server.nextMsgId(isResponse), 16);
+		const msgId = this.server.nextMsgId(isResponse);
+		plain.writeBigInt64LE(msgId, 16);
 		plain.writeInt32LE(seqNo, 24);
 		plain.writeInt32LE(body.length, 28);
 		body.copy(plain, 32);
 		this.socket.write(this.transport.encode(encryptForClient(this.authKey, plain)));
+		return msgId;
 	}
 }
 
@@ -575,34 +582,31 @@ export class MtprotoServer {
 	/**
 	 * Sends a serialized `Updates` object into every session of the account that takes updates,
 	 * over the connection that last carried it ("the last active connection",
-	 * core.telegram.org/api/updates); returns the auth keys it reached.
+	 * core.telegram.org/api/updates), or holds it for the session's next connection.
+	 * `acknowledged(authKeyId)` runs when a client acknowledges it (msgs_ack).
 	 */
-	pushUpdates(accountId: string, updates: Api.TypeUpdates): string[] {
-		return this.pushWhere((authKeyId) => this.accountOfKey(authKeyId) === accountId, updates.getBytes());
+	pushUpdates(accountId: string, updates: Api.TypeUpdates, acknowledged?: (authKeyId: string) => void): void {
+		this.pushWhere((authKeyId) => this.accountOfKey(authKeyId) === accountId, updates.getBytes(), acknowledged);
 	}
 
-	/** The same for the sessions of one auth key (login updates before it is signed in); returns how many it reached. */
-	pushToKey(authKeyId: string, updates: Api.TypeUpdates): number {
-		return this.pushWhere((id) => id === authKeyId, updates.getBytes()).length;
+	/** The same for the sessions of one auth key (login updates before it is signed in). */
+	pushToKey(authKeyId: string, updates: Api.TypeUpdates): void {
+		this.pushWhere((id) => id === authKeyId, updates.getBytes());
 	}
 
-	private pushWhere(keyMatches: (authKeyId: string) => boolean, bytes: Buffer): string[] {
-		const reached: string[] = [];
+	private pushWhere(keyMatches: (authKeyId: string) => boolean, bytes: Buffer, acknowledged?: (authKeyId: string) => void): void {
 		const forget: Session[] = [];
 		for (const session of this.sessions.values()) {
 			if (!session.wantsUpdates || !keyMatches(session.authKeyId)) continue;
+			const pushed: Push = { bytes, onAck: acknowledged && (() => acknowledged(session.authKeyId)) };
 			const via = session.lastConnection;
-			if (via?.isOpen && via.push(session, bytes)) {
-				reached.push(session.authKeyId);
-			} else if (session.pendingPushes.push(bytes) > MAX_PENDING_PUSHES) {
-				forget.push(session);
-			}
+			if (via?.isOpen && via.push(session, pushed)) continue;
+			if (session.pendingPushes.push(pushed) > MAX_PENDING_PUSHES) forget.push(session);
 		}
 		for (const session of forget) {
 			this.sessions.destroy(session.authKeyId, session.sessionId);
 			this.logger.info('sandbox mtproto: forgot a session that missed too many updates (its client will get new_session_created)');
 		}
-		return reached;
 	}
 
 	/** Closes the TCP connections of one account (or all); clients reconnect on their own. */

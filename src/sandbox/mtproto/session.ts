@@ -214,7 +214,27 @@ export class ServerSession<Connection> {
 	/** Queries being processed, and whether the client dropped their answer (rpc_drop_answer). */
 	readonly running = new Map<bigint, { dropped: boolean }>();
 	/** Updates pushed while no connection carried the session, sent when one does again. */
-	readonly pendingPushes: Buffer[] = [];
+	readonly pendingPushes: Push[] = [];
+	/** Pushed updates the client has not acknowledged yet (msgs_ack), by the msg_id they went in. */
+	private readonly unacked = new Map<bigint, () => void>();
+
+	/** Remembers what to do when the client acknowledges the message `msgId`. */
+	awaitAck(msgId: bigint, onAck: () => void): void {
+		this.unacked.set(msgId, onAck);
+		// The oldest are forgotten: a client that never acknowledges gets them from getDifference.
+		for (const oldest of this.unacked.keys()) {
+			if (this.unacked.size <= MAX_UNACKED) break;
+			this.unacked.delete(oldest);
+		}
+	}
+
+	/** msgs_ack from the client. */
+	acknowledged(msgId: bigint): void {
+		const onAck = this.unacked.get(msgId);
+		if (!onAck) return;
+		this.unacked.delete(msgId);
+		onAck();
+	}
 	private contentMessagesSent = 0;
 
 	constructor(
@@ -233,6 +253,15 @@ export class ServerSession<Connection> {
  * so the client's next message meets new_session_created and it catches up with getDifference.
  */
 export const MAX_PENDING_PUSHES = 100;
+
+/** A pushed Updates object and what to do once the client acknowledges it. */
+export interface Push {
+	bytes: Buffer;
+	onAck?: () => void;
+}
+
+/** Acknowledgments a session waits for at most. */
+export const MAX_UNACKED = 1000;
 
 /** Sessions kept at most; the oldest is forgotten first, as Telegram may forget idle sessions. */
 export const MAX_SESSIONS = 10_000;

@@ -157,8 +157,12 @@ test('mtcute that missed more than a session holds catches up with getDifference
 	sandbox.push(ALICE, balanceUpdate(3000));
 	await pushed.until(3000);
 	await pushed.until(missed[missed.length - 1]);
-	// mtcute dispatches the live update before the difference's contents.
-	expect([...pushed.seen].sort((a, b) => a - b)).toEqual([...missed, 3000]);
+	// mtcute dispatches the live update before the difference's contents. The update it got just
+	// before the drop may come again: it had not acknowledged it yet (mtcute sends acks lazily), and
+	// an update counts as delivered to an auth key only once acknowledged.
+	const caughtUp = pushed.seen.filter((amount) => amount !== 1);
+	expect([...caughtUp].sort((a, b) => a - b)).toEqual([...missed, 3000]);
+	expect(pushed.seen.length - caughtUp.length).toBeLessThanOrEqual(1);
 	expect(sandbox.record().calls['updates.getDifference']).toBeGreaterThanOrEqual((before['updates.getDifference'] ?? 0) + 2); // a slice, then the rest
 	expect(log.lines.some((l) => l.includes('forgot a session that missed too many updates'))).toBe(true);
 	expect(mt.problems).toEqual([]);

@@ -8,7 +8,7 @@ import { Api, returnBigInt, type TelegramClient } from '../../../src/telegram/gr
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { ALICE, CHANNEL, baseScenario } from './helpers';
-import { collectingLogger } from './clients';
+import { collectingLogger, openProbe } from './clients';
 
 const big = (v: number | string): ReturnType<typeof returnBigInt> => returnBigInt(v);
 
@@ -176,4 +176,26 @@ test('in normal operation teleproto meets no METHOD_NOT_SUPPORTED_BY_SANDBOX (co
 	await seen.until((all) => amounts(all).includes(99_850));
 	expect(sandbox.record().calls['updates.getDifference']).toBeGreaterThanOrEqual(2);
 	expect(log.lines.filter((l) => l.includes('UNSUPPORTED'))).toEqual([]);
+});
+
+test('an update counts as delivered to an auth key once its client acknowledges it (msgs_ack)', async () => {
+	const probe = await openProbe(sandbox, { kind: 'intermediate', obfuscated: false });
+	try {
+		const state = await probe.invoke(new Api.updates.GetState());
+		sandbox.push(ALICE, balanceUpdate(4242));
+		const pushed = await probe.waitFor((m) => (m.kind === 'object' && m.obj instanceof Api.Updates ? m : undefined));
+		const request = new Api.updates.GetDifference({ pts: state.pts, date: state.date, qts: state.qts });
+		// Received but not acknowledged: the client may not have it, so the difference carries it.
+		const before = await probe.invoke(request);
+		expect(amounts((before as Api.updates.Difference).otherUpdates)).toEqual([4242]);
+		// A second auth-key-wide ask gets nothing new: the difference itself counts as delivery.
+		expect(await probe.invoke(request)).toBeInstanceOf(Api.updates.DifferenceEmpty);
+		// Another update, acknowledged this time, is not repeated.
+		sandbox.push(ALICE, balanceUpdate(4343));
+		const second = await probe.waitFor((m) => (m.kind === 'object' && m.obj instanceof Api.Updates && m.msgId !== pushed.msgId ? m : undefined));
+		probe.send(new Api.MsgsAck({ msgIds: [big(second.msgId.toString())] }).getBytes(), { contentRelated: false });
+		expect(await probe.invoke(request)).toBeInstanceOf(Api.updates.DifferenceEmpty);
+	} finally {
+		probe.close();
+	}
 });
