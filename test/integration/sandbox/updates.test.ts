@@ -199,3 +199,21 @@ test('an update counts as delivered to an auth key once its client acknowledges 
 		probe.close();
 	}
 });
+
+test('a session that used invokeWithoutUpdates gets no pushed updates; others of the account do', async () => {
+	const quiet = await openProbe(sandbox, { kind: 'abridged', obfuscated: false });
+	const loud = await openProbe(sandbox, { kind: 'abridged', obfuscated: false });
+	try {
+		await quiet.invoke(new Api.InvokeWithoutUpdates({ query: new Api.updates.GetState() }));
+		await loud.invoke(new Api.updates.GetState());
+		sandbox.push(ALICE, balanceUpdate(5150));
+		await loud.waitFor((m) => (m.kind === 'object' && m.obj instanceof Api.Updates ? m : undefined));
+		// Anything pushed to the quiet session would have been written before this pong.
+		quiet.send(new Api.Ping({ pingId: big(1) }).getBytes());
+		await quiet.waitForObject(Api.Pong);
+		expect(quiet.messages.some((m) => m.kind === 'object' && m.obj instanceof Api.Updates)).toBe(false);
+	} finally {
+		quiet.close();
+		loud.close();
+	}
+});
