@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TelegramClient as MtcuteClient } from '@mtcute/node';
-import { StringSession } from '../../../src/telegram/gramjs';
+import { Api, StringSession, returnBigInt } from '../../../src/telegram/gramjs';
 import { MtprotoProbe } from '../../../src/sandbox/mtproto/probe';
 import type { TransportName } from '../../../src/sandbox/mtproto/transports';
 import type { Sandbox, SandboxLogger } from '../../../src/sandbox';
@@ -34,6 +34,17 @@ export async function sessionParts(session: string, port: number): Promise<Sessi
 export async function openProbe(sandbox: Sandbox, transport: TransportName, accountIndex = 0, dcId?: number): Promise<MtprotoProbe> {
 	const parts = await sessionParts(sandbox.credentials.accounts[accountIndex].session, sandbox.credentials.server.port);
 	return await MtprotoProbe.open({ host: parts.host, port: parts.port, authKey: parts.authKey, transport, dcId });
+}
+
+/** What the sandbox pushes when a balance changes, as a room builds it (numbering is the sandbox's). */
+export function balanceUpdate(amount: number): Api.Updates {
+	return new Api.Updates({
+		updates: [new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: returnBigInt(amount), nanos: 0 }) })],
+		users: [],
+		chats: [],
+		date: 0,
+		seq: 0,
+	});
 }
 
 /** A logger that keeps every line, for tests that assert what the sandbox said. */

@@ -1,7 +1,7 @@
 /** Shared set-up for sandbox wire tests: a scenario, a started sandbox, real teleproto clients. */
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
 import type { TelegramClient } from '../../../src/telegram/gramjs';
-import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { silentLogger, startSandbox, type Sandbox, type StartSandboxOptions } from '../../../src/sandbox';
 
 export const ALICE = '1000001';
 export const BOB = '1000002';
@@ -36,8 +36,8 @@ export interface Harness {
 	close(): Promise<void>;
 }
 
-export async function harness(scenario: Record<string, unknown> = baseScenario()): Promise<Harness> {
-	const sandbox = await startSandbox(scenario, { logger: silentLogger() });
+export async function harness(scenario: Record<string, unknown> = baseScenario(), options: StartSandboxOptions = {}): Promise<Harness> {
+	const sandbox = await startSandbox(scenario, { logger: silentLogger(), ...options });
 	const clients: TelegramClient[] = [];
 	return {
 		sandbox,

@@ -4,10 +4,9 @@
  * SQLite storage, its own salts/acks/pings and update handling, its own (older) API layer.
  * Its session is built from the sandbox's auth key and DC (see clients.ts).
  */
-import { Api, returnBigInt } from '../../../src/telegram/gramjs';
 import { startSandbox, type Sandbox } from '../../../src/sandbox';
 import { baseScenario, ALICE } from './helpers';
-import { collectingLogger, mtcuteClient, type MtcuteHarness, type MtcuteTransport } from './clients';
+import { balanceUpdate, collectingLogger, mtcuteClient, type MtcuteHarness, type MtcuteTransport } from './clients';
 import { MAX_PENDING_PUSHES } from '../../../src/sandbox/mtproto/session';
 
 /** mtcute's 64-bit integers (long.js), read as text. */
@@ -53,16 +52,6 @@ function balances(client: MtcuteHarness['client']): { seen: number[]; until(amou
 				check();
 			}),
 	};
-}
-
-function balanceUpdate(amount: number): Api.Updates {
-	return new Api.Updates({
-		updates: [new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: returnBigInt(amount), nanos: 0 }) })],
-		users: [],
-		chats: [],
-		date: 0,
-		seq: 0,
-	});
 }
 
 test('mtcute with its defaults connects with an imported session, reads the catalog, buys a drop and gets the balance update', async () => {

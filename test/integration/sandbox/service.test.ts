@@ -5,33 +5,32 @@
  * notice the sandbox can send it.
  */
 import { Api, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
 import { MtprotoProbe, type ProbeMessage } from '../../../src/sandbox/mtproto/probe';
 import { MsgState } from '../../../src/sandbox/mtproto/session';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { ALICE, baseScenario } from './helpers';
+import type { Sandbox } from '../../../src/sandbox';
+import { ALICE, baseScenario, harness, type Harness } from './helpers';
 import { collectingLogger, openProbe } from './clients';
 
 const INTERMEDIATE = { kind: 'intermediate', obfuscated: false } as const;
 const big = (v: bigint | number): ReturnType<typeof returnBigInt> => returnBigInt(typeof v === 'bigint' ? v.toString() : v);
 
+let h: Harness;
 let sandbox: Sandbox;
 let log: ReturnType<typeof collectingLogger>;
 /** How far the server's clock is moved from real time. */
 let serverClockOffsetMs = 0;
 const probes: MtprotoProbe[] = [];
-const clients: TelegramClient[] = [];
 
 beforeEach(async () => {
 	serverClockOffsetMs = 0;
 	log = collectingLogger();
-	sandbox = await startSandbox(baseScenario(), { logger: log, mtprotoClock: () => Date.now() + serverClockOffsetMs });
+	h = await harness(baseScenario(), { logger: log, mtprotoClock: () => Date.now() + serverClockOffsetMs });
+	sandbox = h.sandbox;
 });
 
 afterEach(async () => {
 	for (const p of probes.splice(0)) p.close();
-	for (const c of clients.splice(0)) await destroyClient(c);
-	await sandbox.stop();
+	await h.close();
 });
 
 async function probe(): Promise<MtprotoProbe> {
@@ -284,13 +283,7 @@ describe('answers in the layer the session declared', () => {
 });
 
 describe('teleproto (the package client) meeting each notice', () => {
-	async function connected(): Promise<TelegramClient> {
-		const { apiId, apiHash, server, accounts } = sandbox.credentials;
-		const client = createTelegramClient({ apiId, apiHash, server, session: accounts[0].session });
-		clients.push(client);
-		await client.connect();
-		return client;
-	}
+	const connected = (): Promise<TelegramClient> => h.connect();
 	const internals = (client: TelegramClient): { timeOffset: number; _sequence: number } =>
 		(client as unknown as { _sender: { _state: { timeOffset: number; _sequence: number } } })._sender._state;
 	const balance = async (client: TelegramClient): Promise<number> =>

@@ -5,34 +5,27 @@
  * itself when the sandbox reports a new session after the reconnect.
  */
 import { Api, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
-import { startSandbox, type Sandbox } from '../../../src/sandbox';
-import { ALICE, CHANNEL, baseScenario } from './helpers';
-import { collectingLogger, openProbe } from './clients';
+import type { Sandbox } from '../../../src/sandbox';
+import { ALICE, CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { balanceUpdate, collectingLogger, openProbe } from './clients';
 
 const big = (v: number | string): ReturnType<typeof returnBigInt> => returnBigInt(v);
 
+let h: Harness;
 let sandbox: Sandbox;
 let log: ReturnType<typeof collectingLogger>;
-const clients: TelegramClient[] = [];
 
 beforeEach(async () => {
 	log = collectingLogger();
-	sandbox = await startSandbox(baseScenario({ accounts: [{ id: ALICE, label: 'Alice', username: 'alice', balance: 100_000 }] }), { logger: log });
+	h = await harness(baseScenario({ accounts: [{ id: ALICE, label: 'Alice', username: 'alice', balance: 100_000 }] }), { logger: log });
+	sandbox = h.sandbox;
 });
 
 afterEach(async () => {
-	for (const c of clients.splice(0)) await destroyClient(c);
-	await sandbox.stop();
+	await h.close();
 });
 
-async function connected(): Promise<TelegramClient> {
-	const { apiId, apiHash, server, accounts } = sandbox.credentials;
-	const client = createTelegramClient({ apiId, apiHash, server, session: accounts[0].session });
-	clients.push(client);
-	await client.connect();
-	return client;
-}
+const connected = (): Promise<TelegramClient> => h.connect();
 
 /** Everything teleproto dispatches to event handlers, and a way to wait for a condition on it. */
 function dispatched(client: TelegramClient): { updates: unknown[]; until(predicate: (all: unknown[]) => boolean): Promise<void> } {
@@ -67,16 +60,6 @@ const amounts = (updates: unknown[]): number[] =>
 
 const giftMessageIds = (updates: unknown[]): number[] =>
 	updates.flatMap((u) => (u instanceof Api.UpdateNewMessage && u.message instanceof Api.MessageService ? [u.message.id] : []));
-
-function balanceUpdate(amount: number): Api.Updates {
-	return new Api.Updates({
-		updates: [new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: big(amount), nanos: 0 }) })],
-		users: [],
-		chats: [],
-		date: 0,
-		seq: 0,
-	});
-}
 
 function newMessage(id: number): Api.Updates {
 	const message = new Api.MessageService({
