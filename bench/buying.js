@@ -33,7 +33,8 @@ function scenario(remains) {
 	return {
 		seed: 77,
 		accounts: sandboxAccounts(ACCOUNTS, 1_000_000),
-		channels: [{ id: CHANNEL, title: 'Bench channel' }],
+		// Every buying account is a member: it finds the channel's access hash in its dialogs.
+		channels: [{ id: CHANNEL, title: 'Bench channel', members: sandboxAccounts(ACCOUNTS).map((a) => a.id) }],
 		gifts: [
 			{ id: WARM_GIFT, stars: 10, total: 100000 },
 			{ id: GIFT, stars: 100, total: 100000, remains },

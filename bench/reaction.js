@@ -41,7 +41,7 @@ function scenario() {
 	return {
 		seed: 808,
 		accounts: Array.from({ length: N }, (_, i) => ({ id: String(710000001 + i), label: `react${i + 1}`, balance: 1_000_000, premium: true })),
-		channels: [{ id: '1710000001', title: 'Reaction bench', acceptsGifts: true }],
+		channels: [{ id: '1710000001', title: 'Reaction bench', acceptsGifts: true, members: Array.from({ length: N }, (_, i) => String(710000001 + i)) }],
 		gifts: [
 			{ id: String(GIFT_BASE - 1n), stars: 100, total: 1000 },
 			...Array.from({ length: DROPS }, (_, i) => ({

@@ -22,6 +22,9 @@ const BENCHES = {
 	soak: { script: 'soak.js' },
 	reconnect: { module: './reconnect' },
 	reaction: { module: './reaction' },
+	auction: { module: './auction' },
+	recipients: { module: './recipients' },
+	watchers: { script: 'watchers.js' },
 	transports: { module: './transports' },
 };
 

@@ -4,11 +4,11 @@ import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
  * One Telegram API profile (api_id + api_hash from my.telegram.org) holding one or more user
  * account sessions, as GiftBuyer keeps several accounts per API profile.
  *
- * Sessions can be entered two ways, and both are combined:
- * - "Sessions": one password field, one session per line (or separated by commas), each
- *   optionally prefixed by a label and a colon. This works in every n8n version.
- * - "Accounts": a list of label + session pairs. n8n renders lists inside credential forms only
- *   since late 2025 (older editors show just the list's name), hence the plain field above.
+ * Accounts are entered in one place, the Accounts list (label + session per account); n8n 1.123.50
+ * and 2.40.7 render it in the credential form with the sessions masked (checked in both editors:
+ * docs/screenshots/credential-telegramGiftsAccountApi.png). Credentials saved by earlier builds
+ * with a plain "sessions" text still load (nodes/shared/accountCredential.ts), but the form no
+ * longer offers that second way.
  * The credential test is a node method (testedBy) because MTProto is not HTTP: it connects every
  * session and answers with the account labels, never with a secret.
  */
@@ -85,17 +85,6 @@ export class TelegramGiftsAccountApi implements ICredentialType {
 			displayOptions: { show: { server: ['custom'] } },
 			description: 'TCP port of the MTProto server (the sandbox prints it when it starts)',
 		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- session strings are full account logins
-		{
-			displayName: 'Sessions',
-			name: 'sessions',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			placeholder: 'alice: 1BQANOTEu..., bob: 1BQANOTEu...',
-			description:
-				'Account session strings, one per line or separated by commas. Prefix one with a label and a colon ("alice: 1BQ...") to name the account in reports and errors. Combined with the Accounts list below.',
-		},
 		{
 			displayName: 'Accounts',
 			name: 'accounts',
@@ -104,7 +93,7 @@ export class TelegramGiftsAccountApi implements ICredentialType {
 			default: {},
 			placeholder: 'Add Account',
 			description:
-				'Label and session per account. Older n8n versions do not show this list in credential forms: use the Sessions field there.',
+				'One entry per Telegram account: a label (how reports and errors name it) and its session string (from "n8n-nodes-telegram-gifts login" or the login workflow)',
 			options: [
 				{
 					displayName: 'Account',
@@ -115,7 +104,8 @@ export class TelegramGiftsAccountApi implements ICredentialType {
 							name: 'label',
 							type: 'string',
 							default: '',
-							description: 'A name for this account in reports and error messages (optional)',
+							placeholder: 'main',
+							description: 'A name for this account in reports and error messages (optional; without one the account is "account 1", "account 2", …)',
 						},
 						{
 							displayName: 'Session',
@@ -123,11 +113,55 @@ export class TelegramGiftsAccountApi implements ICredentialType {
 							type: 'string',
 							typeOptions: { password: true },
 							default: '',
-							description: 'The session string of this account',
+							description: 'The session string of this account: one long text, a password to the account. Keep it secret.',
 						},
 					],
 				},
 			],
+		},
+		{
+			displayName: 'Customize Client Identity',
+			name: 'customIdentity',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to set what the client tells Telegram about itself (shown under Settings → Devices). Off: the machine\'s own, e.g. "PC 64bit", "Linux 6.8.0", this package\'s version, English.',
+		},
+		{
+			displayName: 'Device Model',
+			name: 'deviceModel',
+			type: 'string',
+			default: '',
+			placeholder: 'PC 64bit',
+			displayOptions: { show: { customIdentity: [true] } },
+			description: 'Empty: "PC 64bit" (or the machine\'s architecture)',
+		},
+		{
+			displayName: 'System Version',
+			name: 'systemVersion',
+			type: 'string',
+			default: '',
+			placeholder: 'Linux 6.8.0',
+			displayOptions: { show: { customIdentity: [true] } },
+			description: 'Empty: the operating system and its release',
+		},
+		{
+			displayName: 'App Version',
+			name: 'appVersion',
+			type: 'string',
+			default: '',
+			placeholder: '0.1.0',
+			displayOptions: { show: { customIdentity: [true] } },
+			description: 'Empty: the version of n8n-nodes-telegram-gifts',
+		},
+		{
+			displayName: 'Language Code',
+			name: 'langCode',
+			type: 'string',
+			default: '',
+			placeholder: 'en',
+			displayOptions: { show: { customIdentity: [true] } },
+			description: 'Two- or three-letter ISO 639 code of the client\'s language. Empty: the system\'s (LANG), else "en".',
 		},
 	];
 }

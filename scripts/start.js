@@ -7,31 +7,47 @@
 //
 // Options: --scenario FILE (default: the bundled demo drop), --workflow FILE|DIR (default: the
 // workflows shipped in the package), --port N (default 5678), --exit-after-drop (stop once the
-// report is printed; for scripted runs).
+// report is printed; for scripted runs). The scenario clock starts once the workflows are live,
+// and the demo prints what to type into the login form to log a sandbox account in.
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const util = require('node:util');
 const { bootWithSandbox } = require('./e2e/scenario-run');
-const { loadWorkflows } = require('./e2e/workflows');
+const { loadWorkflows, nodeNamed } = require('./e2e/workflows');
 const { adaptForSandbox, channelChatId } = require('./e2e/templates');
 const { ownerLogin, OWNER } = require('./e2e/harness');
-const { cleanupStack, log, seconds, sleep } = require('./e2e/util');
+const { cleanupStack, log, seconds, setLogTag, sleep } = require('./e2e/util');
+
+// The demo talks to a person: its lines carry no harness tag.
+setLogTag('');
 
 const DEFAULT_SCENARIO = path.join(__dirname, 'e2e', 'fixtures', 'demo-drop.scenario.json');
 const SETTLE_MS = 15000;
 
+const USAGE = 'usage: npm start -- [--scenario FILE] [--workflow FILE|DIR] [--port N] [--exit-after-drop]';
+
 function parseArgs(argv) {
-	const opts = { port: 5678 };
-	for (let i = 0; i < argv.length; i++) {
-		const [key, inline] = argv[i].replace(/^--/, '').split('=', 2);
-		if (key === 'exit-after-drop') opts.exitAfterDrop = true;
-		else if (['scenario', 'workflow', 'port'].includes(key)) opts[key] = inline ?? argv[++i];
-		else throw new Error(`unknown argument ${argv[i]} (options: --scenario FILE, --workflow FILE|DIR, --port N, --exit-after-drop)`);
+	let values;
+	try {
+		({ values } = util.parseArgs({
+			args: argv,
+			options: { scenario: { type: 'string' }, workflow: { type: 'string' }, port: { type: 'string' }, 'exit-after-drop': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+			strict: true,
+			allowPositionals: false,
+		}));
+	} catch (err) {
+		throw new Error(`${err.message}\n${USAGE}`);
 	}
-	opts.port = Number(opts.port);
-	return opts;
+	if (values.help) {
+		process.stdout.write(`${USAGE}\n`);
+		process.exit(0);
+	}
+	const port = Number(values.port ?? 5678);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a port number (got "${values.port}")`);
+	return { scenario: values.scenario, workflow: values.workflow, port, exitAfterDrop: values['exit-after-drop'] === true };
 }
 
 function portIsFree(port) {
@@ -83,6 +99,7 @@ async function main() {
 			out(`buy by hand: curl -s -X POST ${run.n8n.url}/webhook/${hookPath} -H 'X-Api-Key: ${hookAuth.data.value}' ` +
 				`-H 'content-type: application/json' -d '{"giftId":"${limited.id}","recipient":"${target}","quantity":1}'`);
 		}
+		printLoginHelp(run.n8n, workflows, activeIds, scenario, sandbox);
 		out('Ctrl-C stops everything.');
 		out('');
 
@@ -100,14 +117,32 @@ async function main() {
 				quietSince = Date.now();
 			} else if (Date.now() - quietSince > SETTLE_MS && sandbox.nowMs() > dropAtMs + SETTLE_MS) break;
 		}
-		printReport(sandbox.record(), dropAtMs, scenario.accounts.map((a) => String(a.id)));
-		if (!opts.exitAfterDrop) {
+		const record = sandbox.record();
+		printReport(record, dropAtMs, scenario.accounts.map((a) => String(a.id)));
+		for (const u of record.unwatched) log(`ERROR: ${u.event} at ${seconds(u.atMs)} happened before the workflows were live: nothing was watching it`);
+		if (opts.exitAfterDrop) {
+			out('The drop is over and --exit-after-drop was given: stopping n8n and the sandbox, then exiting.');
+		} else {
 			out('The demo keeps running so you can explore the editor. Ctrl-C stops everything.');
 			await new Promise(() => {});
 		}
 	} finally {
 		await cleanup.run();
 	}
+}
+
+/** What to type into the login form (workflows/login.json) to log a sandbox account in. */
+function printLoginHelp(n8n, workflows, activeIds, scenario, sandbox) {
+	const login = workflows.find((w) => activeIds.includes(w.id) && w.nodes.some((n) => n.type === 'n8n-nodes-base.formTrigger'));
+	const account = scenario.accounts.find((a) => a.phone && a.loginCode);
+	if (!login || !account) return;
+	const form = nodeNamed(login, 'Login form');
+	const { apiId, apiHash, server } = sandbox.credentials;
+	out(`log in:       open ${n8n.url}/form/${form.webhookId} (the "${login.name}" workflow) and type:`);
+	out(`                phone ${account.phone}, api_id ${apiId}, api_hash ${apiHash}, server ${server.host}:${server.port},`);
+	out(`                sandbox login session ${sandbox.issueLoginSession()}`);
+	out(`              then the code ${account.loginCode}${account.password ? ` and the two-step password ${account.password}` : ''} ` +
+		`(account ${account.label}; these are the sandbox's own, not real Telegram logins).`);
 }
 
 function printReport(record, dropAtMs, accountIds) {

@@ -1,21 +1,19 @@
 'use strict';
 /**
  * The polling loop the detection, flood, soak and reconnect benches drive: the Gift Trigger's own
- * loop (nodes/TelegramGiftTrigger/transport/catalogPoller, over the credential's pooled accounts
- * and a fresh store) when the build has it; otherwise the bench's stand-in (catalog-poller.js).
- * Every figure says which one in "poller".
+ * loop — the shared catalog watcher (src/telegram/watch, over the credential's pooled accounts and
+ * a fresh store) with one subscriber, as one active trigger has it — when the build has it;
+ * otherwise the bench's stand-in (catalog-poller.js). Every figure says which one in "poller".
  */
 const path = require('node:path');
 const fs = require('node:fs');
 const { BUILD, load, tempDir } = require('./common');
 const { CatalogPoller: BenchLoop } = require('./catalog-poller');
 
-const TRIGGER_POLLER = path.join(BUILD, 'nodes', 'TelegramGiftTrigger', 'transport', 'catalogPoller.js');
-const TRIGGER_SOURCE = path.join(BUILD, 'nodes', 'TelegramGiftTrigger', 'transport', 'accountSource.js');
-const OPEN_ACCOUNTS = path.join(BUILD, 'nodes', 'shared', 'openAccounts.js');
+const WATCH = path.join(BUILD, 'src', 'telegram', 'watch', 'index.js');
 
 function triggerAvailable() {
-	return !process.env.BENCH_POLLER_STANDIN && [TRIGGER_POLLER, TRIGGER_SOURCE, OPEN_ACCOUNTS].every((f) => fs.existsSync(f));
+	return !process.env.BENCH_POLLER_STANDIN && fs.existsSync(WATCH);
 }
 
 function pollerKind() {
@@ -32,55 +30,41 @@ async function createPoller(options) {
 }
 
 async function triggerPoller({ pool, credentials, intervalMs, sessionFloorMs = 0, onNew, onError }) {
-	const { CatalogPoller, systemClock } = require(TRIGGER_POLLER);
-	const { accountCatalogSource, classifyFailure } = require(TRIGGER_SOURCE);
-	const { openAccountsFromProfile } = require(OPEN_ACCOUNTS);
+	const { WatcherRegistry, CatalogTopic, CATALOG_TOPIC } = require(WATCH);
 	const { getStore } = load('src/store');
-	const profile = {
-		apiId: credentials.apiId,
-		apiHash: credentials.apiHash,
-		server: credentials.server,
-		sessions: credentials.accounts.map((a) => ({ label: a.label, session: a.session })),
-	};
-	const opened = openAccountsFromProfile(profile, pool);
-	const source = accountCatalogSource(opened);
-	await source.open();
-	const store = await getStore(path.join(tempDir('bench-trigger-'), 'store.sqlite'));
+	const accounts = credentials.accounts.map((a) => ({ apiId: credentials.apiId, apiHash: credentials.apiHash, server: credentials.server, session: a.session, label: a.label }));
+	const registry = new WatcherRegistry(pool);
+	const storePath = path.join(tempDir('bench-trigger-'), 'store.sqlite');
 	let fatal = null;
-	const poller = new CatalogPoller(
-		source,
-		store,
-		systemClock,
-		{ intervalMs, sessionFloorMs, events: new Set(['newGift']), limitedOnly: true, emitCurrentOnFirstRun: false },
-		{
-			onEvents: (events) => onNew(events.map((e) => e.gift)),
-			onFatal: (error) => (fatal = error),
-			classify: classifyFailure,
-			onWarning: (message) => onError?.(message),
-		},
-	);
-	// As on activation: the loop's first answer (into a fresh store) is the baseline, remembered and
-	// not emitted. Wait for it so the bench's drops all come after it.
+	// As on a first activation: the watcher's first answer (into a fresh store) is the baseline,
+	// remembered and not emitted. Wait for it so the bench's drops all come after it.
 	let baselineAnswered;
 	const baseline = new Promise((resolve) => (baselineAnswered = resolve));
-	const fetch = source.fetch;
-	source.fetch = async (...args) => {
-		const answer = await fetch(...args);
-		baselineAnswered();
-		return answer;
-	};
-	await poller.init();
-	poller.start();
+	const subscription = await registry.subscribe(
+		accounts,
+		{ key: CATALOG_TOPIC, create: async () => new CatalogTopic(await getStore(storePath)) },
+		{
+			deliver: (events, info) => {
+				if (info.kind === 'baseline') baselineAnswered();
+				const gifts = events.filter((e) => e.event === 'newGift' && e.gift.limited).map((e) => e.gift);
+				if (gifts.length > 0) onNew(gifts);
+			},
+			onFatal: (error) => (fatal = error),
+			onWarning: (message) => onError?.(message),
+		},
+		{ intervalMs, sessionFloorMs, from: 'now' },
+	);
 	await baseline;
+	const stats = () => registry.list()[0]?.stats ?? { polls: 0 };
+	let lastStats = stats();
 	return {
 		kind: 'trigger',
 		async stop() {
-			await poller.stop();
-			await opened.release();
-			await store.close();
+			lastStats = stats();
+			await subscription.close();
 			if (fatal) throw fatal;
 		},
-		stats: () => ({ polls: poller.polls }),
+		stats: () => (registry.list().length > 0 ? stats() : lastStats),
 	};
 }
 

@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { testAccountCredential } from '../shared/credentialTests';
+import { operationSubtitle } from '../shared/subtitle';
+import { TELEGRAM_GIFT_DESCRIPTION } from './TelegramGift.text';
 import { telegramGiftProperties } from './actions/descriptions';
 import { router } from './actions/router';
 
@@ -12,8 +14,8 @@ export class TelegramGift implements INodeType {
 		icon: { light: 'file:telegramGift.svg', dark: 'file:telegramGift.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Buy and send Telegram Star Gifts, read the catalog, balances and stickers, check recipients, log in to get a session string',
+		subtitle: operationSubtitle(telegramGiftProperties, true),
+		description: TELEGRAM_GIFT_DESCRIPTION,
 		defaults: { name: 'Telegram Gift' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -11,6 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { testAccountCredential } from '../shared/credentialTests';
 import { errorMessage } from '../shared/errors';
+import { operationSubtitle } from '../shared/subtitle';
 import { notifyProperties } from './actions/descriptions';
 import { router } from './actions/router';
 import { openBot } from './transport/bot';
@@ -22,15 +23,21 @@ export class TelegramGiftNotify implements INodeType {
 		icon: { light: 'file:telegramGiftNotify.svg', dark: 'file:telegramGiftNotify.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle: operationSubtitle(notifyProperties, false),
 		description: 'Announce gifts with their sticker and send purchase reports through a Telegram bot',
 		defaults: { name: 'Telegram Gift Notify' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'telegramGiftsBotApi', required: true, testedBy: 'telegramGiftsBotApiTest' },
-			{ name: 'telegramGiftsAccountApi', required: false, testedBy: 'telegramGiftsAccountApiTest' },
+			// Two pickers: each says what it is for, or the editor labels both "Credential to connect with".
+			{ name: 'telegramGiftsBotApi', displayName: 'Bot (Sends the Messages)', required: true, testedBy: 'telegramGiftsBotApiTest' },
+			{
+				name: 'telegramGiftsAccountApi',
+				displayName: 'Accounts (Optional: Their Chats and Live Balances)',
+				required: false,
+				testedBy: 'telegramGiftsAccountApiTest',
+			},
 		],
 		properties: notifyProperties,
 	};

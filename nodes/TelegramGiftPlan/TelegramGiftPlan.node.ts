@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { testAccountCredential } from '../shared/credentialTests';
 import { nodeError } from '../shared/errors';
+import { executeBidPlan } from './actions/bids.operation';
 import { executePlan } from './actions/plan.operation';
 import { planProperties } from './TelegramGiftPlan.description';
 
@@ -13,9 +14,10 @@ export class TelegramGiftPlan implements INodeType {
 		icon: { light: 'file:telegramGiftPlan.svg', dark: 'file:telegramGiftPlan.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["accountsSource"] === "expression" ? "dry run" : "live balances" }}',
+		subtitle:
+			'={{ $parameter["operation"] === "bids" ? "Plan auction bids" : $parameter["accountsSource"] === "expression" ? "Plan a dry run (balances given)" : "Plan with live balances" }}',
 		description:
-			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets)',
+			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets), or which auction bids to place',
 		defaults: { name: 'Telegram Gift Plan' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -26,7 +28,7 @@ export class TelegramGiftPlan implements INodeType {
 				name: 'telegramGiftsAccountApi',
 				required: true,
 				testedBy: 'telegramGiftsAccountApiTest',
-				displayOptions: { show: { accountsSource: ['credential'] } },
+				displayOptions: { show: { accountsSource: ['credential'], operation: ['purchases'] } },
 			},
 		],
 		properties: planProperties,
@@ -40,7 +42,8 @@ export class TelegramGiftPlan implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		try {
-			return await executePlan.call(this);
+			const operation = this.getNodeParameter('operation', 0, 'purchases') as string;
+			return operation === 'bids' ? await executeBidPlan.call(this) : await executePlan.call(this);
 		} catch (error) {
 			throw nodeError(this.getNode(), error);
 		}

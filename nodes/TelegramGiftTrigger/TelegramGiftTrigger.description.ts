@@ -6,7 +6,7 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
 /** Each session polls at most once per this many ms by default (GiftBuyer's 0.8 s per session). */
 export const DEFAULT_SESSION_FLOOR_MS = 800;
 
-export const triggerProperties: INodeProperties[] = [
+const catalogProperties: INodeProperties[] = [
 	{
 		displayName:
 			'Polls the gift catalog with every account of the credential in turn and starts one execution per poll that found something, with all its gifts as items. The first activation only remembers the current catalog.',
@@ -39,11 +39,13 @@ export const triggerProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Poll Interval (Ms)',
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+		displayName: 'Poll Interval (ms)',
 		name: 'pollIntervalMs',
 		type: 'number',
 		typeOptions: { minValue: MIN_POLL_INTERVAL_MS },
 		default: DEFAULT_POLL_INTERVAL_MS,
+		hint: 'Lowest: 100 ms. Polls are spread over all accounts of the credential.',
 		description:
 			"How often the catalog is checked, in milliseconds. The polls are spread over the credential's accounts: with 4 accounts and 1000 ms, each account polls every 4 s and a new gift is seen within about 250 ms.",
 	},
@@ -85,7 +87,8 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'How many of the newest gifts a manual test run emits at once',
 			},
 			{
-				displayName: 'Per-Session Floor (Ms)',
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+				displayName: 'Min Time Between Polls per Account (ms)',
 				name: 'sessionFloorMs',
 				type: 'number',
 				typeOptions: { minValue: 0 },
@@ -103,4 +106,72 @@ export const triggerProperties: INodeProperties[] = [
 			},
 		],
 	},
+];
+
+export const AUCTION_EVENT_TYPES = ['announced', 'roundStarted', 'roundEnding', 'outbid', 'returned', 'won', 'lost', 'finished'] as const;
+
+const auctionProperties: INodeProperties[] = [
+	{
+		displayName:
+			"Follows one auction with every account of the credential: Telegram pushes the auction's changes and each account's own bid, the trigger re-subscribes every timeout Telegram asks for and reads the state when no update comes. One execution per change, its events as items.",
+		name: 'auctionNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Auction',
+		name: 'auction',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 5170145012310081615 or SnowGlobe-7',
+		description: "The auctioned gift's ID, or the auction's slug",
+	},
+	{
+		displayName: 'Auction Events',
+		name: 'auctionEvents',
+		type: 'multiOptions',
+		required: true,
+		default: ['outbid', 'returned', 'won', 'lost', 'finished'],
+		options: [
+			{ name: 'Announced', value: 'announced', description: 'The auction is seen for the first time (start time, rounds, gifts per round)' },
+			{ name: 'Auction Finished', value: 'finished', description: 'The auction ended (with its average price)' },
+			{ name: 'I Lost', value: 'lost', description: 'The auction ended and an account that bid won nothing' },
+			{ name: 'I Won', value: 'won', description: 'An account won a copy' },
+			{ name: 'My Bid Outbid', value: 'outbid', description: "An account's bid fell out of the winning places" },
+			{ name: 'My Bid Returned', value: 'returned', description: "An account's bid fell out of the places left and was refunded" },
+			{ name: 'Round About to End', value: 'roundEnding', description: 'The current round ends within the warning below' },
+			{ name: 'Round Started', value: 'roundStarted', description: 'A new round began' },
+		],
+	},
+	{
+		displayName: 'Round Ending Warning (Seconds)',
+		name: 'roundEndingSec',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 30,
+		displayOptions: { show: { auctionEvents: ['roundEnding'] } },
+		description: 'How long before a round ends to emit Round About to End',
+	},
+];
+
+const show = (p: INodeProperties, watch: string): INodeProperties => ({
+	...p,
+	displayOptions: { ...p.displayOptions, show: { ...p.displayOptions?.show, watch: [watch] } },
+});
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Watch',
+		name: 'watch',
+		type: 'options',
+		noDataExpression: true,
+		default: 'gifts',
+		options: [
+			{ name: 'Gift Catalog', value: 'gifts', description: 'New gifts, sell-outs and supply changes' },
+			{ name: 'Auction', value: 'auction', description: 'One auction: rounds, my bids outbid / returned / won, the end' },
+		],
+	},
+	...catalogProperties.map((p) => show(p, 'gifts')),
+	...auctionProperties.map((p) => show(p, 'auction')),
 ];

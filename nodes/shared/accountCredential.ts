@@ -5,6 +5,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { TelegramServer } from '../../src/telegram/connection';
+import type { ClientIdentity } from '../../src/telegram/identity';
 
 export const ACCOUNT_CREDENTIAL = 'telegramGiftsAccountApi';
 export const BOT_CREDENTIAL = 'telegramGiftsBotApi';
@@ -20,6 +21,8 @@ export interface AccountProfile {
 	apiHash: string;
 	server: TelegramServer;
 	sessions: AccountSession[];
+	/** Client identity fields the user set (the rest use the defaults). */
+	identity: Partial<ClientIdentity>;
 }
 
 /** A credential field that cannot be used; `field` is the credential's field name. */
@@ -46,11 +49,37 @@ export function parseAccountCredential(data: ICredentialDataDecryptedObject): Ac
 	if (apiHash === '') throw new CredentialFieldError('API Hash', 'is empty');
 	if (/\s/.test(apiHash)) throw new CredentialFieldError('API Hash', 'contains spaces; paste the api_hash as my.telegram.org shows it');
 	const server = parseServer(data);
+	// `sessions` (label: session per line) is what credentials saved by earlier builds hold; the
+	// form now offers only the Accounts list.
 	const sessions = [...parseSessionLines(data.sessions), ...parseAccountList(data.accounts)];
 	if (sessions.length === 0) {
-		throw new CredentialFieldError('Sessions', 'no account session given; paste at least one session string');
+		throw new CredentialFieldError('Accounts', 'no account given; add at least one account with its session string');
 	}
-	return { apiId, apiHash, server, sessions: labelSessions(sessions) };
+	return { apiId, apiHash, server, sessions: labelSessions(sessions), identity: parseIdentity(data) };
+}
+
+const IDENTITY_FIELDS: Array<{ key: 'deviceModel' | 'systemVersion' | 'appVersion' | 'langCode'; label: string }> = [
+	{ key: 'deviceModel', label: 'Device Model' },
+	{ key: 'systemVersion', label: 'System Version' },
+	{ key: 'appVersion', label: 'App Version' },
+	{ key: 'langCode', label: 'Language Code' },
+];
+
+/** The client identity fields, when "Customize Client Identity" is on; blank ones are left out. */
+function parseIdentity(data: ICredentialDataDecryptedObject): Partial<ClientIdentity> {
+	if (data.customIdentity !== true) return {};
+	const identity: Partial<ClientIdentity> = {};
+	for (const { key, label } of IDENTITY_FIELDS) {
+		const raw = data[key];
+		if (raw === undefined || raw === null || raw === '') continue;
+		if (typeof raw !== 'string') throw new CredentialFieldError(label, 'must be text');
+		const value = raw.trim();
+		if (value === '') continue;
+		if (value.length > 64 || [...value].some((ch) => ch.charCodeAt(0) < 32)) throw new CredentialFieldError(label, 'must be at most 64 characters on one line');
+		if (key === 'langCode' && !/^[a-z]{2,3}$/i.test(value)) throw new CredentialFieldError(label, 'must be a two- or three-letter language code such as "en"');
+		identity[key] = key === 'langCode' ? value.toLowerCase() : value;
+	}
+	return identity;
 }
 
 function parseServer(data: ICredentialDataDecryptedObject): TelegramServer {

@@ -26,6 +26,7 @@ export function accountCredentialsOf(profile: AccountProfile): AccountCredential
 		session: s.session,
 		server: profile.server,
 		label: s.label,
+		identity: profile.identity,
 	}));
 }
 

@@ -21,8 +21,8 @@ const CREDENTIAL_NAMES = { [ACCOUNT_CREDENTIAL]: 'Sandbox accounts', [BOT_CREDEN
 
 /**
  * n8n credentials (import:credentials format, plain data) for the sandbox's accounts and bot,
- * filled in the fields the packed credential types declare. Sessions go into the plain
- * "label: session" per-line field, which every n8n version renders.
+ * filled in the fields the packed credential types declare. Sessions go into the Accounts list
+ * (label + session per account), the way the credential form offers them.
  */
 function sandboxCredentials(creds, described) {
 	const out = [];
@@ -41,7 +41,7 @@ function sandboxCredentials(creds, described) {
 		server: 'custom',
 		host: creds.server.host,
 		port: creds.server.port,
-		sessions: creds.accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
+		accounts: { account: creds.accounts.map((a) => ({ label: a.label, session: a.session })) },
 	});
 	if (creds.bot) fill(BOT_CREDENTIAL, { token: creds.bot.token, baseUrl: creds.bot.apiRoot });
 	return out;
@@ -67,7 +67,8 @@ function bindCredentials(workflow, described, credentials, packageName) {
 	const byType = new Map(credentials.map((c) => [c.type, { id: c.id, name: c.name }]));
 	for (const node of workflow.nodes) {
 		if (!node.type.startsWith(`${packageName}.`)) continue;
-		const declared = described.nodes.find((n) => `${packageName}.${n.type}` === node.type);
+		// `<type>Tool` is n8n's AI-agent variant of a node: it takes the node's credentials.
+		const declared = described.nodes.find((n) => `${packageName}.${n.type}` === node.type || `${packageName}.${n.type}Tool` === node.type);
 		if (!declared) throw new Error(`workflow "${workflow.name}" uses ${node.type}, which the package does not declare`);
 		for (const c of declared.credentials) {
 			if (byType.has(c.name)) node.credentials = { ...node.credentials, [c.name]: byType.get(c.name) };

@@ -6,8 +6,14 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+let logTag = '[e2e] ';
+/** What each log line starts with: `[e2e] ` for the harness; the demo sets its own (or none). */
+function setLogTag(tag) {
+	logTag = tag ? `${tag} ` : '';
+}
+
 function log(msg) {
-	process.stderr.write(`[e2e] ${msg}\n`);
+	process.stderr.write(`${logTag}${msg}\n`);
 }
 
 function seconds(ms) {
@@ -93,4 +99,4 @@ function cleanupStack() {
 	};
 }
 
-module.exports = { log, seconds, freePort, makeRunDir, writeSecretFile, sleep, waitUntil, cleanupStack };
+module.exports = { log, setLogTag, seconds, freePort, makeRunDir, writeSecretFile, sleep, waitUntil, cleanupStack };

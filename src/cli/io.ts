@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { ValidationError } from '../core/validate';
-import { CliError, parseFlags } from './cli';
+import { CliError, parseFlags, type FlagSpec } from './cli';
 
 export interface CliIo {
 	stdout(text: string): void;
@@ -36,16 +36,18 @@ export function readJsonFile(io: CliIo, path: string, flag: string): unknown {
 }
 
 /**
- * Reads a command's flags, answering --help and usage mistakes itself: returns the flags, or the
- * exit code to stop with (0 after --help, 2 for a bad flag or a missing `required` option).
+ * Reads a command's flags, answering --help / -h and usage mistakes itself: returns the flags, or
+ * the exit code to stop with (0 after --help, 2 for a bad flag or a missing `required` option,
+ * with the problem and the usage line on stderr).
  */
 export function readCommandFlags(
-	io: CliIo,
+	io: Pick<CliIo, 'stdout' | 'stderr'>,
 	argv: string[],
-	spec: Record<string, 'string' | 'boolean'>,
-	usage: string,
-	required: string,
+	spec: FlagSpec,
+	help: string,
+	required?: string,
 ): Record<string, string | boolean> | number {
+	const usage = `${help.split('\n')[0]}\n(--help shows the options)\n`;
 	let flags: Record<string, string | boolean>;
 	try {
 		flags = parseFlags(argv, { ...spec, help: 'boolean' });
@@ -54,10 +56,10 @@ export function readCommandFlags(
 		return 2;
 	}
 	if (flags.help) {
-		io.stdout(usage);
+		io.stdout(help);
 		return 0;
 	}
-	if (typeof flags[required] !== 'string') {
+	if (required !== undefined && typeof flags[required] !== 'string') {
 		io.stderr(`option --${required} FILE is required\n${usage}`);
 		return 2;
 	}

@@ -12,7 +12,9 @@
 import { open } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { CliError, parseFlags } from './cli';
+import { CliError } from './cli';
+import { LOGIN_HELP } from './help';
+import { readCommandFlags } from './io';
 import { LoginError, LoginManager, parseServerSpec, serverOfSession, type SignInResult } from '../telegram/login';
 import { qrTerminal } from '../telegram/qr';
 
@@ -26,23 +28,16 @@ export interface LoginIo {
 	manager?: LoginManager;
 }
 
-const USAGE = `usage: n8n-nodes-telegram-gifts login [--qr] [--server production|test|HOST:PORT] [--out FILE]
-
-Logs a Telegram user account in and prints its session string once (stdout), or writes it to
-FILE with mode 0600 (--out; then nothing is printed). The session string is a password: anyone
-who has it controls the account. api_id / api_hash come from my.telegram.org (or the env vars
-TELEGRAM_API_ID / TELEGRAM_API_HASH). For the sandbox set TELEGRAM_LOGIN_SESSION to its
-login_session.
-`;
-
 const MAX_TRIES = 3;
 
 export async function run(argv: string[], io: LoginIo = processIo()): Promise<number> {
-	const flags = parseFlags(argv, { qr: 'boolean', server: 'string', out: 'string', help: 'boolean' });
-	if (flags.help) {
-		io.stdout.write(USAGE);
-		return 0;
-	}
+	const flags = readCommandFlags(
+		{ stdout: (t) => void io.stdout.write(t), stderr: (t) => void io.stderr.write(t) },
+		argv,
+		{ qr: 'boolean', server: 'string', out: 'string' },
+		LOGIN_HELP,
+	);
+	if (typeof flags === 'number') return flags;
 	const startSession = io.env.TELEGRAM_LOGIN_SESSION?.trim() || undefined;
 	const server = typeof flags.server === 'string'
 		? checked(() => parseServerSpec(flags.server))

@@ -5,12 +5,11 @@
  */
 import { plan } from '../core/planner';
 import { CliError } from './cli';
+import { PLAN_HELP } from './help';
 import { commandFailure, processIo, readCommandFlags, readJsonFile, type CliIo } from './io';
 
-const USAGE = 'usage: n8n-nodes-telegram-gifts plan --input FILE [--seed N]\n';
-
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
-	const flags = readCommandFlags(io, argv, { input: 'string', seed: 'string' }, USAGE, 'input');
+	const flags = readCommandFlags(io, argv, { input: 'string', seed: 'string' }, PLAN_HELP, 'input');
 	if (typeof flags === 'number') return flags;
 	try {
 		const input = readJsonFile(io, flags.input as string, '--input');

@@ -6,16 +6,15 @@
  */
 import { buildReport } from '../core/report';
 import { validatePlan, validateResults } from '../core/validate';
+import { REPORT_HELP } from './help';
 import { commandFailure, processIo, readCommandFlags, readJsonFile, type CliIo } from './io';
 
-const USAGE = 'usage: n8n-nodes-telegram-gifts report --plan FILE [--results FILE] [--lang en|ru] [--json]\n';
-
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
-	const flags = readCommandFlags(io, argv, { plan: 'string', results: 'string', lang: 'string', json: 'boolean' }, USAGE, 'plan');
+	const flags = readCommandFlags(io, argv, { plan: 'string', results: 'string', lang: 'string', json: 'boolean' }, REPORT_HELP, 'plan');
 	if (typeof flags === 'number') return flags;
 	const lang = flags.lang ?? 'en';
 	if (lang !== 'en' && lang !== 'ru') {
-		io.stderr(`option --lang must be en or ru (got "${String(lang)}")\n`);
+		io.stderr(`option --lang must be en or ru (got "${String(lang)}")\n${REPORT_HELP.split('\n')[0]}\n`);
 		return 2;
 	}
 	try {

@@ -1,60 +1,81 @@
 /**
- * `n8n-nodes-telegram-gifts sandbox --scenario FILE [--record OUT] [--port N]`
+ * `n8n-nodes-telegram-gifts sandbox --scenario FILE [--record OUT] [--port N] [--clock first-read|now]`
  *
  * Starts the sandbox (MTProto server + fake Bot API when the scenario has `bot`) and prints ONE
  * JSON line on stdout with what a user pastes into n8n credentials. That line is the one place
  * where sandbox secrets are printed: they are fake, local to this machine, and derived from the
- * scenario seed. Runs until SIGINT/SIGTERM or the scenario's `durationMs`, then writes the record.
+ * scenario seed. On stderr it says what it does (where it listens, when the scenario clock starts,
+ * drops, sell-outs, purchases). Runs until SIGINT/SIGTERM or the scenario's `durationMs` (counted
+ * from the clock's start), then writes the record.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { CliError, parseFlags } from './cli';
-import { ScenarioError, startSandbox, stderrLogger, type Sandbox } from '../sandbox';
+import { writeFile } from 'node:fs/promises';
+import { CliError } from './cli';
+import { SANDBOX_HELP } from './help';
+import { commandFailure, processIo, readCommandFlags, readJsonFile, type CliIo } from './io';
+import { ScenarioError, startSandbox, stderrLogger, type Sandbox, type SandboxLogger } from '../sandbox';
 
-export async function run(argv: string[]): Promise<number> {
-	const flags = parseFlags(argv, { scenario: 'string', record: 'string', port: 'string', help: 'boolean' });
-	if (flags.help) {
-		process.stdout.write('usage: n8n-nodes-telegram-gifts sandbox --scenario FILE [--record OUT] [--port N]\n');
-		return 0;
-	}
-	const scenarioPath = flags.scenario;
-	if (typeof scenarioPath !== 'string') throw new CliError('option --scenario FILE is required');
+const CLOCKS = { 'first-read': 'first-catalog-read', now: 'running' } as const;
+
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+	const flags = readCommandFlags(io, argv, { scenario: 'string', record: 'string', port: 'string', clock: 'string' }, SANDBOX_HELP, 'scenario');
+	if (typeof flags === 'number') return flags;
+	const usageLine = `${SANDBOX_HELP.split('\n')[0]}\n`;
 	let port: number | undefined;
 	if (flags.port !== undefined) {
 		port = Number(flags.port);
-		if (!Number.isInteger(port) || port < 1 || port > 32767) throw new CliError('option --port must be an integer between 1 and 32767');
+		if (!Number.isInteger(port) || port < 1 || port > 32767) {
+			io.stderr(`option --port must be an integer between 1 and 32767 (got "${String(flags.port)}")\n${usageLine}`);
+			return 2;
+		}
 	}
-	const text = await readFile(scenarioPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-		throw new CliError(`cannot read scenario file ${scenarioPath}: ${error.code ?? error.message}`);
-	});
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
+	const clockFlag = String(flags.clock ?? 'first-read');
+	if (!(clockFlag in CLOCKS)) {
+		io.stderr(`option --clock must be first-read or now (got "${clockFlag}")\n${usageLine}`);
+		return 2;
 	}
-	if (json === undefined) throw new CliError(`scenario file ${scenarioPath} is not valid JSON`);
-
+	const clock = CLOCKS[clockFlag as keyof typeof CLOCKS];
+	const scenarioPath = flags.scenario as string;
 	const logger = stderrLogger();
-	const sandbox = await startSandbox(json, { port, logger }).catch((error: unknown) => {
-		throw new CliError(error instanceof ScenarioError ? error.message : `cannot start the sandbox: ${(error as Error).message}`);
-	});
-	process.stdout.write(`${JSON.stringify(credentialsLine(sandbox))}\n`);
+	let sandbox: Sandbox;
+	try {
+		const json = readJsonFile(io, scenarioPath, '--scenario');
+		sandbox = await startSandbox(json, { port, logger, clock }).catch((error: unknown) => {
+			throw new CliError(error instanceof ScenarioError ? error.message : `cannot start the sandbox: ${(error as Error).message}`);
+		});
+	} catch (error) {
+		return commandFailure(io, 'sandbox', error);
+	}
+	io.stdout(`${JSON.stringify(credentialsLine(sandbox))}\n`);
+	describeStart(sandbox, scenarioPath, logger);
+	const stopNarrating = narrate(sandbox, logger);
 
 	// The listening servers keep the process alive; wait for a signal or the scenario's end.
 	let cleanup = (): void => undefined;
 	const reason = await new Promise<string>((resolve) => {
 		const onSignal = (signal: string): void => resolve(signal);
 		const duration = sandbox.scenario.durationMs;
-		const timer = duration === undefined ? undefined : setTimeout(() => resolve('durationMs reached'), duration);
+		let timer: NodeJS.Timeout | undefined;
+		if (duration !== undefined) {
+			// durationMs is scenario time: it runs from the clock's start.
+			const arm = (): void => void (timer = setTimeout(() => resolve('durationMs reached'), duration));
+			if (sandbox.clockRunning()) arm();
+			const poll = setInterval(() => {
+				if (timer === undefined && sandbox.clockRunning()) arm();
+			}, 100);
+			cleanup = () => clearInterval(poll);
+		}
 		process.once('SIGINT', onSignal);
 		process.once('SIGTERM', onSignal);
+		const before = cleanup;
 		cleanup = () => {
+			before();
 			process.off('SIGINT', onSignal);
 			process.off('SIGTERM', onSignal);
 			if (timer) clearTimeout(timer);
 		};
 	});
 	cleanup();
+	stopNarrating();
 
 	const record = sandbox.record();
 	await sandbox.stop();
@@ -64,7 +85,46 @@ export async function run(argv: string[]): Promise<number> {
 	const bought = record.purchases.filter((p) => p.ok).length;
 	logger.info(`stopped (${reason}): ${bought} purchase(s), ${record.purchases.length - bought} refused` +
 		(typeof flags.record === 'string' ? `, record written to ${flags.record}` : ''));
+	if (record.unwatched.length > 0) {
+		logger.error(`${record.unwatched.length} scenario event(s) happened before anything read the gift catalog: nothing was watching them`);
+	}
 	return 0;
+}
+
+/** What was started, where, and when the scenario's timeline begins. */
+function describeStart(sandbox: Sandbox, scenarioPath: string, logger: SandboxLogger): void {
+	const { scenario, credentials } = sandbox;
+	const drops = [...new Set(scenario.gifts.filter((g) => g.releaseAtMs > 0).map((g) => g.releaseAtMs))].sort((a, b) => a - b);
+	logger.info(`playing ${scenarioPath}: ${scenario.accounts.length} account(s), ${scenario.channels.length} channel(s), ` +
+		`${scenario.gifts.length} gift(s)${drops.length ? `, drops at ${drops.map(seconds).join(', ')} on the scenario clock` : ''}`);
+	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port}` +
+		(credentials.bot ? `, fake Bot API at ${credentials.bot.apiRoot}` : '') +
+		'; the JSON line on stdout holds the credentials for n8n');
+	logger.info(sandbox.clockRunning()
+		? 'the scenario clock runs from now'
+		: 'the scenario clock starts when a client first reads the gift catalog (your Gift Trigger taking its baseline)');
+	logger.info(`running until Ctrl-C${scenario.durationMs !== undefined ? ` or ${seconds(scenario.durationMs)} of scenario time` : ''}`);
+}
+
+/** One line per release, sell-out and purchase attempt, as they happen. */
+function narrate(sandbox: Sandbox, logger: SandboxLogger): () => void {
+	const titles = new Map(sandbox.scenario.gifts.map((g) => [g.id, g.title ? `"${g.title}" (${g.id})` : g.id]));
+	const labels = new Map(sandbox.scenario.accounts.map((a) => [a.id, a.label]));
+	let seen = { releases: sandbox.market.releases.length, soldOut: sandbox.market.soldOut.length, purchases: sandbox.market.purchases.length };
+	return sandbox.market.onChange(() => {
+		const { releases, soldOut, purchases } = sandbox.market;
+		for (const r of releases.slice(seen.releases)) logger.info(`${seconds(r.atMs)}: gift ${titles.get(r.giftId)} released`);
+		for (const s of soldOut.slice(seen.soldOut)) logger.info(`${seconds(s.atMs)}: gift ${titles.get(s.giftId)} sold out`);
+		for (const p of purchases.slice(seen.purchases)) {
+			const who = labels.get(p.accountId) ?? p.accountId;
+			logger.info(`${seconds(p.atMs)}: ${who} ${p.ok ? `bought gift ${titles.get(p.giftId)} for ${p.peer} (${p.stars}★)` : `was refused gift ${titles.get(p.giftId)}: ${p.error ?? 'refused'}`}`);
+		}
+		seen = { releases: releases.length, soldOut: soldOut.length, purchases: purchases.length };
+	});
+}
+
+function seconds(ms: number): string {
+	return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** What n8n's credentials need, in the field names the credential forms use. */

@@ -1,4 +1,4 @@
-/** The pure domain core: gift model, peers, input validation, planner and report. No I/O. */
+/** The pure domain core: gift model, peers, input validation, drop planner, auction strategy and report. No I/O. */
 export type * from './types';
 export { normalizeGift, rawGiftId, type GiftError, type GiftParse } from './gift';
 export { parsePeer, formatPeer, canonicalPeer, type Peer, type PeerParse } from './peer';
@@ -25,6 +25,42 @@ export {
 	tieBreakOf,
 	mulberry32,
 } from './planner';
+export {
+	planBids,
+	planBidsValidated,
+	validateAuctionPlanInput,
+	bidOpKeyOf,
+	ranksAbove,
+	competitorLevels,
+	competitorAmountAt,
+	auctionEvents,
+	placeOf,
+	type AuctionWatchState,
+	type AuctionEventType,
+	type AuctionWatchEvent,
+	type AuctionBidLevel,
+	type AuctionStatus,
+	type AuctionSnapshot,
+	type OwnBid,
+	type AuctionAccount,
+	type AuctionGoal,
+	type AuctionPlanOptions,
+	type AuctionPlanInput,
+	type ValidAuctionPlanInput,
+	type BidReason,
+	type BidStep,
+	type BidDecision,
+	type BidPlan,
+	type BidPlanSummary,
+} from './auction';
+export {
+	buildAuctionSection,
+	auctionEventText,
+	type AuctionLedgerRow,
+	type AuctionAccountSection,
+	type AuctionSection,
+	type AuctionEventInput,
+} from './auctionReport';
 export {
 	buildReport,
 	computeTotals,

@@ -232,6 +232,7 @@ export function planValidated(input: ValidPlanInput): Plan {
 	const planSkips: Skip[] = [];
 	const queue: PrioritizedGift[] = [];
 	const firstIndexOfId = new Map<string, number>();
+	const giftTitles: Record<string, string> = {};
 
 	input.gifts.forEach((raw, index) => {
 		const parsed = normalizeGift(raw);
@@ -247,6 +248,7 @@ export function planValidated(input: ValidPlanInput): Plan {
 			return;
 		}
 		const gift = parsed.ok;
+		if (gift.title !== null && gift.title !== '' && giftTitles[gift.id] === undefined) giftTitles[gift.id] = gift.title;
 		const skip = (reason: Skip['reason'], detail: string): void => {
 			ruleSkips.push({ giftId: gift.id, reason, detail, price: gift.stars, supply: gift.availabilityTotal });
 		};
@@ -399,5 +401,6 @@ export function planValidated(input: ValidPlanInput): Plan {
 			stars,
 		},
 		accounts: input.accounts.map((a) => ({ ...a })),
+		...(Object.keys(giftTitles).length > 0 ? { giftTitles } : {}),
 	};
 }

@@ -4,8 +4,9 @@
  *
  * How things are counted (docs/planner.md):
  *  - "copies" are units bought: an operation of quantity 3 is 3 copies.
- *  - A gift counts as *bought* when at least one copy of it was bought in this run; every other
- *    input gift is *not bought* ("Skipped" in the headline), so new = bought + skipped.
+ *  - A gift counts as *bought* when at least one copy of it was bought in this run; a planned
+ *    gift with no result yet is *not executed*; every other gift is *skipped*, so
+ *    new = bought + skipped + not executed (the headline shows "Not executed" when there are any).
  *  - Every planned copy is exactly one of: bought, failed (the result says failed/skipped, or a
  *    multi-copy buy stopped early), not executed (no result for its operation yet).
  *  - Results are matched to operations by opKey; when several results share an opKey, the last
@@ -19,6 +20,8 @@ export type ReportLang = 'en' | 'ru';
 
 export interface ReportOptions {
 	lang?: ReportLang;
+	/** Gift titles by id (default: the plan's own giftTitles); a gift without one is shown by id. */
+	giftTitles?: Readonly<Record<string, string>>;
 }
 
 /** What the report reads from a result; a full BuyResult fits. */
@@ -33,6 +36,8 @@ export type GiftOutcome = 'bought' | 'partial' | 'failed' | 'not_executed' | 'sk
 
 export interface GiftReport {
 	giftId: string;
+	/** The gift's title when known (reports show "Title (id)"). */
+	title: string | null;
 	price: number | null;
 	supply: number | null;
 	outcome: GiftOutcome;
@@ -72,7 +77,11 @@ export interface AccountReport {
 }
 
 export interface ReportTotals {
-	gifts: { new: number; bought: number; skipped: number; partial: number };
+	/**
+	 * new = bought + skipped + notExecuted: a planned gift with no result yet is not executed, not
+	 * skipped (a report built before or without the buys says so).
+	 */
+	gifts: { new: number; bought: number; skipped: number; partial: number; notExecuted: number };
 	copies: { planned: number; bought: number; failed: number; notExecuted: number };
 	stars: { planned: number; spent: number };
 	skipsByReason: Partial<Record<SkipReason, number>>;
@@ -97,7 +106,7 @@ export function buildReport(
 	accounts?: readonly PlanAccount[],
 	options: ReportOptions = {},
 ): Report {
-	const totals = computeTotals(plan, results, accounts ?? plan.accounts ?? []);
+	const totals = computeTotals(plan, results, accounts ?? plan.accounts ?? [], options.giftTitles ?? plan.giftTitles);
 	return { text: renderReport(totals, options.lang ?? 'en'), totals };
 }
 
@@ -105,7 +114,12 @@ function bump(map: Record<string, number>, key: string, by = 1): void {
 	if (by > 0) map[key] = (map[key] ?? 0) + by;
 }
 
-export function computeTotals(plan: Plan, results: readonly ReportResult[], accounts: readonly PlanAccount[]): ReportTotals {
+export function computeTotals(
+	plan: Plan,
+	results: readonly ReportResult[],
+	accounts: readonly PlanAccount[],
+	giftTitles: Readonly<Record<string, string>> = {},
+): ReportTotals {
 	const opsByKey = new Map<string, Operation>();
 	for (const op of plan.operations) opsByKey.set(op.opKey, op);
 	const resultByKey = new Map<string, ReportResult>();
@@ -121,6 +135,7 @@ export function computeTotals(plan: Plan, results: readonly ReportResult[], acco
 		if (!g) {
 			g = {
 				giftId,
+				title: giftTitles[giftId] ?? null,
 				price,
 				supply,
 				outcome: 'skipped',
@@ -235,6 +250,7 @@ export function computeTotals(plan: Plan, results: readonly ReportResult[], acco
 
 	let bought = 0;
 	let partial = 0;
+	let notExecutedGifts = 0;
 	for (const g of gifts.values()) {
 		if (g.copiesBought > 0) {
 			bought++;
@@ -242,6 +258,7 @@ export function computeTotals(plan: Plan, results: readonly ReportResult[], acco
 			if (g.outcome === 'partial') partial++;
 		} else if (g.copiesPlanned > 0) {
 			g.outcome = g.copiesFailed > 0 ? 'failed' : 'not_executed';
+			if (g.outcome === 'not_executed') notExecutedGifts++;
 		} else {
 			g.outcome = 'skipped';
 		}
@@ -251,7 +268,7 @@ export function computeTotals(plan: Plan, results: readonly ReportResult[], acco
 	const perGift = [...gifts.values()].sort(compareGiftLines);
 	const newGifts = plan.summary?.gifts ?? gifts.size;
 	return {
-		gifts: { new: newGifts, bought, skipped: newGifts - bought, partial },
+		gifts: { new: newGifts, bought, skipped: newGifts - bought - notExecutedGifts, partial, notExecuted: notExecutedGifts },
 		copies,
 		stars,
 		skipsByReason,
@@ -291,7 +308,9 @@ interface Words {
 const WORDS: Record<ReportLang, Words> = {
 	en: {
 		title: '🧾 Autobuy report',
-		summary: (t) => `📊 New: ${t.gifts.new} | Bought: ${t.gifts.bought} | Skipped: ${t.gifts.skipped}`,
+		summary: (t) =>
+			`📊 New: ${t.gifts.new} | Bought: ${t.gifts.bought} | Skipped: ${t.gifts.skipped}` +
+			(t.gifts.notExecuted > 0 ? ` | Not executed: ${t.gifts.notExecuted}` : ''),
 		copies: (t) =>
 			`🧮 Copies: planned ${t.copies.planned}, bought ${t.copies.bought}, failed ${t.copies.failed}, ` +
 			`not executed ${t.copies.notExecuted} | ⭐ planned ${t.stars.planned}, spent ${t.stars.spent}`,
@@ -305,7 +324,9 @@ const WORDS: Record<ReportLang, Words> = {
 	},
 	ru: {
 		title: '🧾 Отчёт автопокупки',
-		summary: (t) => `📊 Новых: ${t.gifts.new} | Куплено: ${t.gifts.bought} | Пропущено: ${t.gifts.skipped}`,
+		summary: (t) =>
+			`📊 Новых: ${t.gifts.new} | Куплено: ${t.gifts.bought} | Пропущено: ${t.gifts.skipped}` +
+			(t.gifts.notExecuted > 0 ? ` | Не выполнено: ${t.gifts.notExecuted}` : ''),
 		copies: (t) =>
 			`🧮 Копий: план ${t.copies.planned}, куплено ${t.copies.bought}, ошибок ${t.copies.failed}, ` +
 			`не выполнено ${t.copies.notExecuted} | ⭐ план ${t.stars.planned}, потрачено ${t.stars.spent}`,
@@ -342,25 +363,29 @@ function reasonList(reasons: Record<string, number>): string {
 		.join(', ');
 }
 
-function giftLine(g: GiftReport, w: Words): string {
+/** An account as the report names it: its label when known, else its id. */
+type AccountName = (accountId: string) => string;
+
+function giftLine(g: GiftReport, w: Words, accountName: AccountName): string {
 	const icon = g.outcome === 'skipped' && g.skip && RULE_REASONS.has(g.skip.reason) ? '⏭️' : OUTCOME_ICON[g.outcome];
-	const head = `• ${icon} ${g.giftId} | ${g.price ?? '?'}⭐ | supply=${g.supply ?? '∞'}`;
+	const name = g.title === null ? g.giftId : `${g.title} (${g.giftId})`;
+	const head = `• ${icon} ${name} | ${g.price ?? '?'}⭐ | supply=${g.supply ?? '∞'}`;
 	const parts: string[] = [];
 	if (g.copiesPlanned > 0) {
-		const bought = g.accounts.filter((a) => a.bought > 0).map((a) => `acc=${a.accountId}${times(a.bought)}`);
+		const bought = g.accounts.filter((a) => a.bought > 0).map((a) => `acc=${accountName(a.accountId)}${times(a.bought)}`);
 		const failed = g.accounts
 			.filter((a) => a.failed > 0)
-			.map((a) => `✖ acc=${a.accountId}${times(a.failed)}: ${a.failureReason}`);
+			.map((a) => `✖ acc=${accountName(a.accountId)}${times(a.failed)}: ${a.failureReason}`);
 		const pending = g.accounts
 			.filter((a) => a.planned - a.bought - a.failed > 0)
-			.map((a) => `⏳ acc=${a.accountId}${times(a.planned - a.bought - a.failed)} (${w.notExecuted})`);
+			.map((a) => `⏳ acc=${accountName(a.accountId)}${times(a.planned - a.bought - a.failed)} (${w.notExecuted})`);
 		parts.push([g.recipient === null ? '' : recipientTag(g.recipient), ...bought, ...failed, ...pending].filter(Boolean).join(' '));
 	}
 	if (g.skip) {
 		const s = g.skip;
 		const where = s.recipient === undefined || g.copiesPlanned > 0 ? '' : ` ${recipientTag(s.recipient)}`;
 		let text = `${w.reason}${where}: ${s.reason}${s.unplanned !== undefined && g.copiesPlanned > 0 ? times(s.unplanned) : ''}`;
-		if (s.accountId !== undefined) text += ` acc=${s.accountId}`;
+		if (s.accountId !== undefined) text += ` acc=${accountName(s.accountId)}`;
 		if (s.available !== undefined && s.need !== undefined) text += ` bal=${s.available} need=${s.need}`;
 		parts.push(text);
 	}
@@ -376,7 +401,7 @@ function recipientLine(r: RecipientReport): string {
 }
 
 function accountLine(a: AccountReport): string {
-	const name = a.label ? `acc=${a.accountId} (${a.label})` : `acc=${a.accountId}`;
+	const name = a.label ? `${a.label} (acc=${a.accountId})` : `acc=${a.accountId}`;
 	let line = `• ${name}: plan=${a.copiesPlanned} 💰spent=${a.spent} start=${a.start ?? '?'} end=${a.end ?? '?'} buys=${a.copiesBought}`;
 	if (a.copiesFailed > 0) line += ` fail=${a.copiesFailed}`;
 	if (a.copiesNotExecuted > 0) line += ` notrun=${a.copiesNotExecuted}`;
@@ -388,7 +413,9 @@ export function renderReport(t: ReportTotals, lang: ReportLang): string {
 	const lines = [w.title, w.summary(t), w.copies(t)];
 	if (t.unmatchedResults > 0) lines.push(w.unmatched(t.unmatchedResults));
 	lines.push('', w.byGift);
-	lines.push(...(t.perGift.length ? t.perGift.map((g) => giftLine(g, w)) : [w.none]));
+	const labels = new Map(t.perAccount.filter((a) => a.label).map((a) => [a.accountId, a.label!]));
+	const accountName: AccountName = (id) => labels.get(id) ?? id;
+	lines.push(...(t.perGift.length ? t.perGift.map((g) => giftLine(g, w, accountName)) : [w.none]));
 	lines.push('', w.byRecipient);
 	lines.push(...(t.perRecipient.length ? t.perRecipient.map(recipientLine) : [w.none]));
 	lines.push('', w.byAccount);

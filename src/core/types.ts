@@ -145,6 +145,8 @@ export interface Plan {
 	summary: PlanSummary;
 	/** The accounts as planned (start balances), so a report needs only the plan and the results. */
 	accounts?: PlanAccount[];
+	/** Gift titles by gift id, where the input gifts had one (reports name gifts by title). */
+	giftTitles?: Record<string, string>;
 }
 
 export interface PlanSummary {
@@ -179,6 +181,12 @@ export type BuyFailureReason =
 	| 'network'
 	| 'already_bought'
 	| 'pending_unresolved'
+	/**
+	 * Telegram answered payments.paymentVerificationNeeded: nothing was paid; the payment waits for
+	 * a confirmation in the Telegram app (the unit is reconciled from the account's Stars
+	 * transactions before it may be bought again).
+	 */
+	| 'verification_needed'
 	| 'telegram_error';
 
 /** One result per buy item (the Telegram Gift node's Buy output). */

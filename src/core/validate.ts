@@ -259,7 +259,18 @@ export function validatePlan(value: unknown): Plan {
 	if (p.accounts !== undefined && p.accounts !== null) {
 		plan.accounts = readArray(p.accounts, 'plan.accounts').map((a, i) => validateAccount(a, `plan.accounts[${i}]`));
 	}
+	if (p.giftTitles !== undefined && p.giftTitles !== null) plan.giftTitles = validateGiftTitles(p.giftTitles, 'plan.giftTitles');
 	return plan;
+}
+
+/** {giftId: title}: titles are what reports show; ids stay next to them. */
+export function validateGiftTitles(value: unknown, path: string): Record<string, string> {
+	const titles: Record<string, string> = {};
+	for (const [giftId, title] of Object.entries(readObject(value, path))) {
+		if (typeof title !== 'string') throw new ValidationError(`${path}.${giftId}`, `must be a string (got ${describe(title)})`);
+		if (title !== '') titles[giftId] = title;
+	}
+	return titles;
 }
 
 function summaryOf(value: unknown, operations: Operation[], skips: Skip[]): PlanSummary {

@@ -11,7 +11,9 @@ export type FaultAction =
 	| { kind: 'error'; code: number; message: string }
 	| { kind: 'noReply' }
 	| { kind: 'drop' }
-	| { kind: 'dropAfterApply' };
+	| { kind: 'dropAfterApply' }
+	/** payments.sendStarsForm answered payments.paymentVerificationNeeded, nothing charged. */
+	| { kind: 'paymentVerificationNeeded' };
 
 export interface FaultDecision {
 	latencyMs: number;
@@ -41,7 +43,7 @@ export class FaultPlan {
 	private readonly floodCalls = new Map<string, number[]>();
 	private latency: Record<string, number>;
 
-	constructor(faults: ScenarioFault[], floodRules: ScenarioFloodRule[], latencyMs: Record<string, number>) {
+	constructor(faults: ScenarioFault[], floodRules: readonly ScenarioFloodRule[], latencyMs: Record<string, number>) {
 		for (const f of faults) this.inject(f);
 		this.floodRules = [...floodRules];
 		this.latency = { ...latencyMs };

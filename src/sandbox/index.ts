@@ -7,11 +7,11 @@
  * same scenario yields the same credentials. They are fake and local, but still never logged.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { AuthKey, StringSession, type Api } from '../telegram/gramjs';
-import { MtprotoServer } from './mtproto/server';
+import { MtprotoServer, type ClientIdentity } from './mtproto/server';
 import { transportLabel } from './mtproto/transports';
 import { Market, type PurchaseRecord } from './market';
+import { AuctionRoom, type AuctionRecord } from './auction';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
 import { UpdatesLog } from './updates';
@@ -19,11 +19,13 @@ import { validateFault, validateScenario, type Scenario, type ScenarioFault, typ
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
 import type { LoginRecord } from './auth';
+import { ScenarioClock, type ClockStart, type UnwatchedEvent } from './clock';
 
 export { validateScenario, ScenarioError, type Scenario } from './scenario';
 export { MarketError, type Market } from './market';
 export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
 export { AuthFailure, type LoginRecord } from './auth';
+export { CLOCK_STARTS, type ClockStart, type UnwatchedEvent } from './clock';
 
 const HOST = '127.0.0.1';
 /** StringSession stores the port as a signed 16-bit number. */
@@ -57,6 +59,8 @@ export interface SandboxRecord {
 	balances: Record<string, number>;
 	botMessages: BotMessageRecord[];
 	calls: Record<string, number>;
+	/** The same per signed-in account: account id → method → calls (a session's own poll rate). */
+	callsByAccount: Record<string, Record<string, number>>;
 	releases: Array<{ giftId: string; atMs: number }>;
 	soldOut: Array<{ giftId: string; atMs: number }>;
 	/**
@@ -66,12 +70,31 @@ export interface SandboxRecord {
 	connections: { total: number; byAccount: Record<string, number>; byTransport: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
+	/** Scenario events that happened before any client had read the catalog (see clock.ts). */
+	unwatched: UnwatchedEvent[];
+	/** Scenario time of the first catalog read (null: nobody has read it). */
+	firstCatalogReadAtMs: number | null;
+	/** What each connection's initConnection said (device, system, app version, languages, layer). */
+	clients: ClientRecord[];
+	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
+	auctions: AuctionRecord;
+}
+
+export interface ClientRecord extends ClientIdentity {
+	atMs: number;
+	/** The account the connection's auth key is signed in as (absent before a login). */
+	accountId?: string;
 }
 
 export interface StartSandboxOptions {
 	/** 0 / absent = pick a free port ≤ 32767 (the session-string limit). */
 	port?: number;
 	logger?: SandboxLogger;
+	/**
+	 * When the scenario clock starts: `running` (default) at once; `held` at `startClock()`;
+	 * `first-catalog-read` when a client first reads the gift catalog.
+	 */
+	clock?: ClockStart;
 	/**
 	 * The wall clock (Unix ms) the MTProto layer judges client msg_ids and server salts by, and
 	 * writes its own msg_ids with. Default Date.now; tests move it to put a client's clock off.
@@ -84,8 +107,14 @@ export interface Sandbox {
 	readonly scenario: Scenario;
 	/** The live market (tests may change prices/balances or inspect state). */
 	readonly market: Market;
-	/** Milliseconds since the sandbox started (the scenario's timeline). */
+	/** The auction room (src/sandbox/auction.ts). */
+	readonly auctions: AuctionRoom;
+	/** Milliseconds on the scenario's timeline (since the clock started; 0 while it is held). */
 	nowMs(): number;
+	/** Starts a held clock (no-op when it runs); returns whether this call started it. */
+	startClock(): boolean;
+	/** Whether the scenario clock runs. */
+	clockRunning(): boolean;
 	record(): SandboxRecord;
 	/** Resolves with the record once `predicate(record)` holds; rejects after `timeoutMs`. */
 	waitFor(predicate: (record: SandboxRecord) => boolean, timeoutMs?: number): Promise<SandboxRecord>;
@@ -163,27 +192,48 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const scenario = validateScenario(input);
 	const logger = options.logger ?? stderrLogger();
 	const derive = deriver(scenario.seed);
-	const startedAt = performance.now();
+	const clock = new ScenarioClock(options.clock ?? 'running');
 	const epochMs = Date.now();
-	const nowMs = (): number => Math.floor(performance.now() - startedAt);
+	const nowMs = (): number => clock.nowMs();
 
 	const market = new Market(scenario, nowMs);
-	const faults = new FaultPlan(scenario.faults, scenario.floodRules, scenario.latencyMs);
+	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
+	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
+	const callsByAccount: Record<string, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
+	// Before `notify`, so a waiter sees an unwatched event in the record it resolves with.
+	const unwatched = (event: string, atMs: number): void => {
+		if (clock.observe(event, atMs)) {
+			logger.error(`${event} at ${atMs} ms on the scenario clock, before any client read the gift catalog: nothing was watching it`);
+		}
+	};
+	let releasesSeen = market.releases.length;
+	let soldOutSeen = market.soldOut.length;
+	market.onChange(() => {
+		for (const r of market.releases.slice(releasesSeen)) unwatched(`gift ${r.giftId} released`, r.atMs);
+		for (const s of market.soldOut.slice(soldOutSeen)) unwatched(`gift ${s.giftId} sold out`, s.atMs);
+		releasesSeen = market.releases.length;
+		soldOutSeen = market.soldOut.length;
+	});
 	const notify = (): void => {
 		for (const w of [...waiters]) w();
 	};
 	market.onChange(notify);
+	auctions.onChange(notify);
 
-	const accessHash = (kind: string, id: string): bigint => derive(`access:${kind}:${id}`, 8).readBigInt64LE(0);
+	// Per viewing account (Telegram's hashes are): one account's hash is refused from another.
+	// Documents have one hash for everyone.
+	const accessHash = (kind: string, id: string, viewerId?: string): bigint =>
+		derive(kind === 'document' ? `access:${kind}:${id}` : `access:${kind}:${id}:seen-by:${viewerId ?? ''}`, 8).readBigInt64LE(0);
 	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
 	const loginKey = derive('login-key:0', 256);
 	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
 	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
 	const logins: LoginRecord[] = [];
+	const clients: ClientRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
 	const updates = new UpdatesLog({
@@ -192,6 +242,8 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	});
 	const rpc = new SandboxRpc({
 		market,
+		auctions,
+		scenario,
 		faults,
 		logger,
 		host: HOST,
@@ -202,8 +254,13 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			updates.push(accountId, pushed);
 		},
 		updates,
-		countCall: (method) => {
+		countCall: (method, accountId) => {
 			calls[method] = (calls[method] ?? 0) + 1;
+			if (method === 'payments.getStarGifts') clock.catalogRead();
+			if (accountId) {
+				const own = (callsByAccount[accountId] ??= {});
+				own[method] = (own[method] ?? 0) + 1;
+			}
 			notify();
 		},
 		login: {
@@ -242,6 +299,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			const label = transportLabel(name);
 			connections.byTransport[label] = (connections.byTransport[label] ?? 0) + 1;
 		},
+		onInitConnection: (identity, accountId) => {
+			clients.push({ atMs: nowMs(), ...identity, ...(accountId === undefined ? {} : { accountId }) });
+			notify();
+		},
 	});
 	serverRef.current = server;
 	server.addKey(loginKey);
@@ -272,26 +333,34 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	let eventTimer: NodeJS.Timeout | undefined;
 	let stopped = false;
 	const scheduleNextEvent = (): void => {
-		if (stopped) return;
+		if (stopped || !clock.running) return;
 		if (eventTimer) clearTimeout(eventTimer);
 		eventTimer = undefined;
-		const next = market.nextEventAtMs();
-		if (next === undefined) return;
+		const candidates = [market.nextEventAtMs(), auctions.nextEventAtMs()].filter((t): t is number => t !== undefined);
+		if (candidates.length === 0) return;
+		const next = Math.min(...candidates);
 		eventTimer = setTimeout(() => {
 			eventTimer = undefined;
 			market.advance();
+			auctions.advance();
 			scheduleNextEvent();
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
-	scheduleNextEvent();
+	auctions.onChange(scheduleNextEvent);
 
-	const disconnectTimers = scenario.disconnects.map((d) =>
-		setTimeout(() => {
-			const dropped = server.dropConnections(d.accountId);
-			logger.info(`scheduled disconnect at ${d.atMs} ms closed ${dropped} connection(s)`);
-		}, d.atMs),
-	);
+	const disconnectTimers: NodeJS.Timeout[] = [];
+	clock.onStart(() => {
+		if (clock.start !== 'running') logger.info('scenario clock started');
+		for (const d of scenario.disconnects) {
+			disconnectTimers.push(setTimeout(() => {
+				const dropped = server.dropConnections(d.accountId);
+				unwatched(`scheduled disconnect${d.accountId ? ` of account ${d.accountId}` : ''}`, d.atMs);
+				logger.info(`scheduled disconnect at ${d.atMs} ms closed ${dropped} connection(s)`);
+			}, d.atMs));
+		}
+		scheduleNextEvent();
+	});
 
 	const credentials: SandboxCredentials = {
 		apiId,
@@ -309,15 +378,27 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const record = (): SandboxRecord => {
 		market.advance();
+		auctions.advance();
 		return {
 			purchases: market.purchases.map((p) => ({ ...p })),
 			balances: market.balances(),
 			botMessages: botApi ? botApi.messages() : [],
 			calls: { ...calls },
+			callsByAccount: Object.fromEntries(Object.entries(callsByAccount).map(([id, own]) => [id, { ...own }])),
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport } },
 			logins: logins.map((l) => ({ ...l })),
+			unwatched: clock.unwatched.map((u) => ({ ...u })),
+			firstCatalogReadAtMs: clock.firstCatalogReadAtMs,
+			clients: clients.map((c) => ({ ...c })),
+			auctions: {
+				bids: auctions.record.bids.map((b) => ({ ...b })),
+				refunds: auctions.record.refunds.map((r) => ({ ...r })),
+				wins: auctions.record.wins.map((w) => ({ ...w })),
+				rounds: auctions.record.rounds.map((r) => ({ ...r })),
+				finished: auctions.record.finished.map((f) => ({ ...f })),
+			},
 		};
 	};
 
@@ -326,8 +407,11 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		credentials,
 		scenario,
 		market,
+		auctions,
 		botApi,
 		nowMs,
+		startClock: () => clock.begin(),
+		clockRunning: () => clock.running,
 		record,
 		waitFor(predicate, timeoutMs = 5000) {
 			return new Promise<SandboxRecord>((resolve, reject) => {

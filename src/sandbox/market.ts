@@ -7,7 +7,7 @@
 import { crc32 } from 'node:zlib';
 
 import { formatPeer } from '../core/peer';
-import type { Scenario, ScenarioGift } from './scenario';
+import type { ReceivedGiftHandling, Scenario, ScenarioGift } from './scenario';
 
 export class MarketError extends Error {
 	constructor(readonly telegramError: string) {
@@ -73,6 +73,27 @@ export interface SavedGift {
 	atMs: number;
 	msgId: number;
 	savedId: bigint;
+	/** Kept off the profile (savedStarGift.unsaved): only the owner (a channel's admins) sees it. */
+	unsaved: boolean;
+	/** Turned into Stars: gone from every list (messageActionStarGift.converted). */
+	converted: boolean;
+	/** Stars the owner gets for converting it. */
+	convertStars: number;
+}
+
+/**
+ * One Stars transaction of an account (payments.getStarsTransactions): `amount` < 0 is outbound.
+ * `peer` is the counterpart (gift recipient, or the gift's sender for a conversion); absent for a
+ * top-up (shown as bought on Fragment).
+ */
+export interface StarsTransactionRecord {
+	id: string;
+	atMs: number;
+	amount: number;
+	peer?: PeerRef;
+	giftId?: string;
+	/** The private-chat message of a gift sent to a user. */
+	msgId?: number;
 }
 
 export interface CompletedPurchase {
@@ -106,6 +127,8 @@ export class Market {
 	private readonly demand: DemandState[];
 	private readonly forms = new Map<bigint, PaymentForm>();
 	private readonly saved = new Map<string, SavedGift[]>();
+	private readonly transactions = new Map<string, StarsTransactionRecord[]>();
+	private readonly giftHandling = new Map<string, ReceivedGiftHandling>();
 	private readonly listeners = new Set<() => void>();
 	private nextFormId = 1000n;
 	private nextMsgId = new Map<string, number>();
@@ -122,6 +145,12 @@ export class Market {
 			this.accounts.set(a.id, { id: a.id, label: a.label, username: a.username, balance: a.balance, premium: a.premium, bought: new Map() });
 		}
 		for (const ch of scenario.channels) this.channels.set(ch.id, { ...ch, members: [...ch.members] });
+		for (const a of scenario.accounts) {
+			this.giftHandling.set(a.id, a.receivedGifts);
+			// The scenario's balance arrives as one top-up before the market opens.
+			if (a.balance > 0) this.addTransaction(a.id, { atMs: -86_400_000, amount: a.balance });
+		}
+		for (const ch of scenario.channels) this.giftHandling.set(peerKey({ kind: 'channel', id: ch.id }), ch.receivedGifts);
 		for (const g of scenario.gifts) {
 			this.gifts.set(g.id, {
 				def: g,
@@ -261,14 +290,16 @@ export class Market {
 		return peer;
 	}
 
-	private peerError(accountId: string, peer: PeerRef): string | undefined {
+	/** Why the account cannot address this peer (Telegram's error name), or undefined. */
+	peerError(accountId: string, peer: PeerRef): string | undefined {
 		if (peer.kind === 'user') return peer.id === accountId || this.accounts.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 		return this.channels.has(peer.id) ? undefined : 'PEER_ID_INVALID';
 	}
 
 	/** Why this account cannot buy the gift for the peer right now, or undefined. Order follows Telegram's checks. */
 	private buyError(account: AccountState, peer: PeerRef, g: GiftState | undefined): string | undefined {
-		if (!g || !g.released) return 'STARGIFT_INVALID';
+		// An auction gift is bid on (src/sandbox/auction.ts), never bought with inputInvoiceStarGift.
+		if (!g || !g.released || g.def.auction) return 'STARGIFT_INVALID';
 		const peerError = this.peerError(account.id, peer);
 		if (peerError) return peerError;
 		if (peer.kind === 'channel' && !this.channels.get(peer.id)!.acceptsGifts) return 'USER_DISALLOWED_STARGIFTS';
@@ -327,19 +358,61 @@ export class Market {
 			if (g.remains === 0) this.markSoldOut(g, this.now());
 		}
 		const key = peerKey(form.peer);
-		const saved: SavedGift = {
-			fromAccountId: accountId,
-			giftId: g.def.id,
+		const handling = this.giftHandling.get(key) ?? 'save';
+		const saved = this.deliverGift(accountId, g.def.id, form.peer, this.now());
+		this.purchases.push({ atMs: this.now(), accountId, giftId: g.def.id, peer: key, stars: g.stars, ok: true });
+		this.addTransaction(accountId, {
 			atMs: this.now(),
-			msgId: this.allocMsgId(accountId),
+			amount: -g.stars,
+			peer: form.peer,
+			giftId: g.def.id,
+			msgId: form.peer.kind === 'user' ? saved.msgId : undefined,
+		});
+		if (handling === 'convert') this.convert(form.peer, saved);
+		this.changed();
+		return { accountId, gift: g, peer: form.peer, stars: g.stars, balanceAfter: account.balance, saved };
+	}
+
+	/**
+	 * payments.sendStarsForm answered paymentVerificationNeeded: the form is checked as for a
+	 * payment, nothing is charged and the form stays unused. The attempt is recorded.
+	 */
+	verificationNeeded(accountId: string, formId: bigint, invoice: { peer: PeerRef; giftId: string }): void {
+		this.advance();
+		const form = this.forms.get(formId);
+		const formError = this.formError(accountId, form, invoice);
+		if (formError || !form) this.fail(accountId, form?.giftId ?? invoice.giftId, form?.peer ?? invoice.peer, form?.amount ?? 0, formError ?? 'FORM_EXPIRED');
+		else this.recordFailure(accountId, form.giftId, form.peer, form.amount, 'paymentVerificationNeeded');
+	}
+
+	/** Puts a gift on the recipient's profile (a purchase, or a copy won in an auction), as the recipient handles received gifts. */
+	deliverGift(fromAccountId: string, giftId: string, peer: PeerRef, atMs: number): SavedGift {
+		const key = peerKey(peer);
+		const g = this.gifts.get(giftId)!;
+		const handling = this.giftHandling.get(key) ?? 'save';
+		const saved: SavedGift = {
+			fromAccountId,
+			giftId,
+			atMs,
+			msgId: this.allocMsgId(fromAccountId),
 			savedId: this.nextSavedId++,
+			unsaved: handling !== 'save',
+			converted: false,
+			convertStars: g.def.convertStars ?? Math.floor(g.stars * 0.85),
 		};
 		const list = this.saved.get(key) ?? [];
 		list.push(saved);
 		this.saved.set(key, list);
-		this.purchases.push({ atMs: this.now(), accountId, giftId: g.def.id, peer: key, stars: g.stars, ok: true });
+		return saved;
+	}
+
+	/** Takes units of a limited gift out of its supply (copies an auction handed out). */
+	takeUnits(giftId: string, units: number, atMs: number): void {
+		const g = this.gifts.get(giftId);
+		if (!g || units <= 0) return;
+		g.remains = Math.max(0, g.remains - units);
+		if (g.def.limited && g.remains === 0) this.markSoldOut(g, atMs);
 		this.changed();
-		return { accountId, gift: g, peer: form.peer, stars: g.stars, balanceAfter: account.balance, saved };
 	}
 
 	/** Why the account cannot buy the gift now (checkCanSendGift), or undefined. */
@@ -364,8 +437,61 @@ export class Market {
 		return id;
 	}
 
-	savedGifts(peer: PeerRef): SavedGift[] {
-		return [...(this.saved.get(peerKey(peer)) ?? [])];
+	/**
+	 * The gifts `peer` owns as `viewerId` sees them (payments.getSavedStarGifts): converted gifts are
+	 * gone for everyone; gifts kept off the profile are seen only by the owner (a channel's admins,
+	 * i.e. its members here), never by a stranger.
+	 */
+	savedGifts(peer: PeerRef, viewerId: string): SavedGift[] {
+		const owner = this.isOwner(peer, viewerId);
+		return (this.saved.get(peerKey(peer)) ?? []).filter((s) => !s.converted && (owner || !s.unsaved)).map((s) => ({ ...s }));
+	}
+
+	/** Whether `viewerId` manages `peer`'s gifts: the user itself, or a channel's member (admin). */
+	isOwner(peer: PeerRef, viewerId: string): boolean {
+		return peer.kind === 'user' ? peer.id === viewerId : (this.channels.get(peer.id)?.members.includes(viewerId) ?? false);
+	}
+
+	/** A gift `peer` owns, as its manager addresses it (msg_id for users, saved_id for channels). */
+	private ownedGift(peer: PeerRef, ref: { msgId?: number; savedId?: bigint }): SavedGift {
+		const found = (this.saved.get(peerKey(peer)) ?? []).find(
+			(s) => !s.converted && (peer.kind === 'user' ? s.msgId === ref.msgId : s.savedId === ref.savedId),
+		);
+		if (!found) throw new MarketError('MESSAGE_ID_INVALID');
+		return found;
+	}
+
+	/** payments.saveStarGift: shows (or with `unsave`, hides) a received gift on the owner's profile. */
+	saveGift(peer: PeerRef, ref: { msgId?: number; savedId?: bigint }, unsave: boolean): void {
+		this.ownedGift(peer, ref).unsaved = unsave;
+		this.changed();
+	}
+
+	/** payments.convertStarGift: the gift disappears and its owner gets its convert_stars. */
+	convertGift(peer: PeerRef, ref: { msgId?: number; savedId?: bigint }): void {
+		this.convert(peer, this.ownedGift(peer, ref));
+		this.changed();
+	}
+
+	private convert(peer: PeerRef, gift: SavedGift): void {
+		gift.converted = true;
+		// Channels have no Stars balance in the sandbox; a user's conversion is an inbound transaction.
+		if (peer.kind !== 'user') return;
+		const owner = this.accounts.get(peer.id);
+		if (!owner) return;
+		owner.balance += gift.convertStars;
+		this.addTransaction(owner.id, { atMs: this.now(), amount: gift.convertStars, peer: { kind: 'user', id: gift.fromAccountId }, giftId: gift.giftId });
+	}
+
+	private addTransaction(accountId: string, tx: Omit<StarsTransactionRecord, 'id'>): void {
+		const list = this.transactions.get(accountId) ?? [];
+		list.push({ ...tx, id: `${accountId}-${list.length + 1}` });
+		this.transactions.set(accountId, list);
+	}
+
+	/** The account's Stars transactions, oldest first. */
+	starsTransactions(accountId: string): StarsTransactionRecord[] {
+		return [...(this.transactions.get(accountId) ?? [])];
 	}
 
 	balances(): Record<string, number> {

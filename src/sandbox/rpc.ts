@@ -10,7 +10,12 @@ import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
 import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
 import { UpdatesError, type UpdatesLog } from './updates';
+import type { AuctionRoom } from './auction';
+import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
+import { SandboxPeers } from './peers';
+import { SandboxOwnedGifts } from './owned-gifts';
+import type { Scenario } from './scenario';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
 class RpcFailure extends Error {
@@ -32,13 +37,17 @@ const toBigint = (v: unknown): bigint => BigInt(String(v));
 
 export interface RpcWorld {
 	market: Market;
+	/** The auction room (src/sandbox/auction.ts), beside the market. */
+	auctions: AuctionRoom;
+	scenario: Scenario;
 	faults: FaultPlan;
 	logger: SandboxLogger;
 	host: string;
 	port: () => number;
 	/** Unix ms of sandbox time 0 (dates on the wire). */
 	epochMs: number;
-	accessHash: (kind: 'user' | 'channel' | 'document', id: string) => bigint;
+	/** A user's or channel's access hash as `viewerId` holds it (per account), or a document's (global). */
+	accessHash: (kind: 'user' | 'channel' | 'document', id: string, viewerId?: string) => bigint;
 	/**
 	 * The one way a room pushes updates to an account: numbered (pts/qts/seq/date), kept for
 	 * getDifference, and sent to the account's sessions (updates.ts says how to build them).
@@ -46,8 +55,8 @@ export interface RpcWorld {
 	push: (accountId: string, updates: Api.TypeUpdates) => void;
 	/** The update sequences behind push, getState and getDifference. */
 	updates: UpdatesLog;
-	/** Counts every call the server receives, per method. */
-	countCall: (method: string) => void;
+	/** Counts every call the server receives, per method (and per account once signed in). */
+	countCall: (method: string, accountId?: string) => void;
 	/** Login: accounts' phones/codes/passwords, key binding (see auth.ts). */
 	login: Omit<AuthWorld, 'now' | 'unix' | 'selfUser'>;
 }
@@ -65,6 +74,8 @@ export class SandboxRpc {
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
+	readonly auctions: AuctionRpc;
+	readonly peers: SandboxPeers;
 
 	constructor(private readonly world: RpcWorld) {
 		this.auth = new SandboxAuth({
@@ -77,14 +88,21 @@ export class SandboxRpc {
 			this.stickers.set(g.def.id, giftSticker(g.def.id));
 			this.documentToGift.set(this.documentId(g.def.id).toString(), g.def.id);
 		}
+		const unix = (ms?: number): number => this.unix(ms);
+		const user = (id: string, viewerId: string): Api.TypeUser => this.user(id, viewerId);
+		const channel = (id: string, viewerId: string): Api.Channel => this.channel(id, viewerId);
+		const channelPts = (id: string): number => world.updates.channelPts(id);
+		this.peers = new SandboxPeers({ market: world.market, scenario: world.scenario, unix, accessHash: world.accessHash, user, channel, channelPts });
+		const owned = new SandboxOwnedGifts({ market: world.market, peers: this.peers, unix, user, channel, starGift: (g, viewerId) => this.starGift(g, viewerId) });
 		this.handlers = {
+			...this.peers.handlers,
+			...owned.handlers,
 			'help.getConfig': () => this.config().getBytes(),
 			'users.getUsers': (c) => this.getUsers(c),
 			'users.getFullUser': (c) => this.getFullUser(c),
 			'updates.getState': (c) => this.world.updates.state(c.accountId).getBytes(),
 			'updates.getDifference': (c) => this.getDifference(c),
 			'updates.getChannelDifference': (c) => this.getChannelDifference(c),
-			'contacts.resolveUsername': (c) => this.resolveUsername(c),
 			'channels.getChannels': (c) => this.getChannels(c),
 			'channels.getFullChannel': (c) => this.getFullChannel(c),
 			'payments.getStarGifts': (c) => this.getStarGifts(c),
@@ -95,12 +113,23 @@ export class SandboxRpc {
 			'payments.checkCanSendGift': (c) => this.checkCanSendGift(c),
 			'upload.getFile': (c) => this.getFile(c),
 		};
+		this.auctions = new AuctionRpc(world.auctions, {
+			unix: (ms) => this.unix(ms),
+			starGift: (g, accountId) => this.starGift(g, accountId),
+			user: (accountId, selfId) => this.user(accountId, selfId),
+			channel: (channelId, accountId) => this.channel(channelId, accountId),
+			peerOf: (input, accountId) => this.peerOf(input, accountId),
+			tlPeer: (peer) => this.tlPeer(peer),
+			push: (accountId, updates) => world.push(accountId, updates),
+			isAccount: (id) => world.market.accounts.has(id),
+		});
+		Object.assign(this.handlers, this.auctions.handlers());
 	}
 
 	/** The MTProto server's request handler. */
 	async handle(call: RpcCall): Promise<RpcOutcome> {
 		const { world } = this;
-		world.countCall(call.method);
+		world.countCall(call.method, call.accountId);
 		const decision = world.faults.decide(call.method, call.accountId ?? '', world.market.now());
 		if (decision.latencyMs > 0) await delay(decision.latencyMs);
 		const action = decision.action;
@@ -120,7 +149,8 @@ export class SandboxRpc {
 		if (accountId === undefined && !BEFORE_SIGN_IN.has(call.method)) {
 			return { kind: 'error', code: 401, message: 'AUTH_KEY_UNREGISTERED' };
 		}
-		const handler = this.handlers[call.method];
+		// A payment the scenario marks: answered payments.paymentVerificationNeeded instead of paying.
+		const handler = action.kind === 'paymentVerificationNeeded' ? (c: SignedInCall) => this.verificationNeeded(c) : this.handlers[call.method];
 		if (!handler) {
 			world.logger.warn(`UNSUPPORTED METHOD ${call.method} (account ${call.accountId}): answered ${UNSUPPORTED}`);
 			return { kind: 'error', code: 400, message: UNSUPPORTED };
@@ -183,13 +213,14 @@ export class SandboxRpc {
 		});
 	}
 
-	user(accountId: string, selfId: string): Api.TypeUser {
+	/** A user as `viewerId` sees it: the access hash is the viewer's own for that user. */
+	user(accountId: string, viewerId: string): Api.TypeUser {
 		const a = this.world.market.accounts.get(accountId);
 		if (!a) return new Api.UserEmpty({ id: big(accountId) });
 		return new Api.User({
-			self: accountId === selfId,
+			self: accountId === viewerId,
 			id: big(a.id),
-			accessHash: big(this.world.accessHash('user', a.id)),
+			accessHash: big(this.world.accessHash('user', a.id, viewerId)),
 			firstName: a.label,
 			username: a.username,
 			premium: a.premium,
@@ -200,7 +231,7 @@ export class SandboxRpc {
 		const ch = this.world.market.channels.get(channelId)!;
 		return new Api.Channel({
 			id: big(ch.id),
-			accessHash: big(this.world.accessHash('channel', ch.id)),
+			accessHash: big(this.world.accessHash('channel', ch.id, accountId)),
 			title: ch.title,
 			username: ch.username,
 			photo: new Api.ChatPhotoEmpty(),
@@ -250,19 +281,19 @@ export class SandboxRpc {
 			title: g.def.title,
 			perUserTotal: g.def.perUserTotal,
 			perUserRemains,
+			auction: g.def.auction ? true : undefined,
+			auctionSlug: g.def.auction?.slug,
+			giftsPerRound: g.def.auction?.giftsPerRound,
+			auctionStartDate: g.def.auction ? this.unix(g.def.auction.startAtMs) : undefined,
 		});
 	}
 
-	private peerOf(input: unknown, accountId: string): PeerRef {
-		if (input instanceof Api.InputPeerSelf || input instanceof Api.InputUserSelf) return { kind: 'user', id: accountId };
-		if (input instanceof Api.InputPeerUser || input instanceof Api.InputUser) return { kind: 'user', id: String(input.userId) };
-		if (input instanceof Api.InputPeerChannel || input instanceof Api.InputChannel) {
-			return { kind: 'channel', id: String(input.channelId) };
-		}
-		throw new MarketError('PEER_ID_INVALID');
+	/** A strictly checked input peer (access hash of this account); `invalid` is the method's documented error. */
+	peerOf(input: unknown, accountId: string, invalid = 'PEER_ID_INVALID'): PeerRef {
+		return this.peers.inputPeer(input, accountId, invalid);
 	}
 
-	private tlPeer(peer: PeerRef): Api.TypePeer {
+	tlPeer(peer: PeerRef): Api.TypePeer {
 		return peer.kind === 'user' ? new Api.PeerUser({ userId: big(peer.id) }) : new Api.PeerChannel({ channelId: big(peer.id) });
 	}
 
@@ -270,17 +301,14 @@ export class SandboxRpc {
 
 	private getUsers(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetUsers;
-		const users = req.id.map((input) => {
-			const peer = input instanceof Api.InputUserSelf || input instanceof Api.InputUser ? this.peerOf(input, call.accountId) : undefined;
-			return this.user(peer?.id ?? '0', call.accountId).getBytes();
-		});
+		// The method page lists PEER_ID_INVALID (also reported for a wrong access hash: tdlib/td issue 2035).
+		const users = req.id.map((input) => this.user(this.peerOf(input, call.accountId).id, call.accountId).getBytes());
 		return vectorBytes(users);
 	}
 
 	private getFullUser(call: SignedInCall): Buffer {
 		const req = call.request as Api.users.GetFullUser;
-		const peer = this.peerOf(req.id, call.accountId);
-		if (!this.world.market.accounts.has(peer.id)) throw new RpcFailure('USER_ID_INVALID');
+		const peer = this.peerOf(req.id, call.accountId, 'USER_ID_INVALID');
 		return new Api.users.UserFull({
 			fullUser: new Api.UserFull({
 				id: big(peer.id),
@@ -309,33 +337,9 @@ export class SandboxRpc {
 		return this.world.updates.channelDifference(id, { pts: req.pts, limit: req.limit }).getBytes();
 	}
 
-	private resolveUsername(call: SignedInCall): Buffer {
-		const name = (call.request as Api.contacts.ResolveUsername).username.replace(/^@/, '').toLowerCase();
-		const { market } = this.world;
-		for (const a of market.accounts.values()) {
-			if (a.username?.toLowerCase() === name) {
-				return new Api.contacts.ResolvedPeer({
-					peer: new Api.PeerUser({ userId: big(a.id) }),
-					chats: [],
-					users: [this.user(a.id, call.accountId)],
-				}).getBytes();
-			}
-		}
-		for (const ch of market.channels.values()) {
-			if (ch.username?.toLowerCase() === name) {
-				return new Api.contacts.ResolvedPeer({
-					peer: new Api.PeerChannel({ channelId: big(ch.id) }),
-					chats: [this.channel(ch.id, call.accountId)],
-					users: [],
-				}).getBytes();
-			}
-		}
-		throw new RpcFailure('USERNAME_NOT_OCCUPIED');
-	}
-
 	private channelIdOf(input: unknown, accountId: string): string {
-		const peer = this.peerOf(input, accountId);
-		if (peer.kind !== 'channel' || !this.world.market.channels.has(peer.id)) throw new RpcFailure('CHANNEL_INVALID');
+		const peer = this.peerOf(input, accountId, 'CHANNEL_INVALID');
+		if (peer.kind !== 'channel') throw new RpcFailure('CHANNEL_INVALID');
 		return peer.id;
 	}
 
@@ -400,7 +404,11 @@ export class SandboxRpc {
 	}
 
 	private getPaymentForm(call: SignedInCall): Buffer {
-		const { peer, giftId } = this.starGiftInvoice((call.request as Api.payments.GetPaymentForm).invoice, call.accountId);
+		// Telegram refuses gift payments to outdated clients (the method page lists it as 406).
+		if (call.layer !== undefined && call.layer < this.world.scenario.giftApiMinLayer) throw new RpcFailure('API_GIFT_RESTRICTED_UPDATE_APP', 406);
+		const raw = (call.request as Api.payments.GetPaymentForm).invoice;
+		if (raw instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.paymentForm(raw, call.accountId);
+		const { peer, giftId } = this.starGiftInvoice(raw, call.accountId);
 		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
 		return new Api.payments.PaymentFormStarGift({
 			formId: big(form.formId),
@@ -413,6 +421,7 @@ export class SandboxRpc {
 
 	private sendStarsForm(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
+		if (req.invoice instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.pay(req.invoice, toBigint(req.formId), call.accountId);
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
 		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase, call.authKeyId) });
@@ -427,6 +436,18 @@ export class SandboxRpc {
 			);
 		});
 		return result.getBytes();
+	}
+
+	/**
+	 * A payment the scenario marks as needing verification: Telegram answers
+	 * payments.paymentVerificationNeeded instead of paying (tdlib treats it as no purchase). The form
+	 * is checked as for a payment and stays unused; nothing is charged.
+	 */
+	private verificationNeeded(call: SignedInCall): Buffer {
+		const req = call.request as Api.payments.SendStarsForm;
+		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
+		this.world.market.verificationNeeded(call.accountId, toBigint(req.formId), invoice);
+		return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
 	}
 
 	/** The gift's service message, numbered in the account's (or the channel's) box like any update. */
@@ -462,7 +483,10 @@ export class SandboxRpc {
 	private getSavedStarGifts(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.GetSavedStarGifts;
 		const peer = this.world.market.resolvePeer(call.accountId, this.peerOf(req.peer, call.accountId));
-		const all = this.world.market.savedGifts(peer);
+		const owner = this.world.market.isOwner(peer, call.accountId);
+		const all = this.world.market
+			.savedGifts(peer, call.accountId)
+			.filter((s) => !(req.excludeUnsaved && s.unsaved) && !(req.excludeSaved && !s.unsaved));
 		const start = Math.max(0, Number.parseInt(req.offset || '0', 10) || 0);
 		const limit = Math.max(1, Math.min(req.limit || 100, 200));
 		const page = all.slice(start, start + limit);
@@ -474,9 +498,11 @@ export class SandboxRpc {
 				fromId: new Api.PeerUser({ userId: big(s.fromAccountId) }),
 				date: this.unix(s.atMs),
 				gift: this.starGift(g, call.accountId),
-				msgId: peer.kind === 'user' ? s.msgId : undefined,
-				savedId: peer.kind === 'channel' ? big(s.savedId) : undefined,
-				convertStars: big(g.def.convertStars ?? Math.floor(g.stars * 0.85)),
+				unsaved: s.unsaved || undefined,
+				// The owner's handles for saveStarGift / convertStarGift.
+				msgId: owner && peer.kind === 'user' ? s.msgId : undefined,
+				savedId: owner && peer.kind === 'channel' ? big(s.savedId) : undefined,
+				convertStars: owner ? big(s.convertStars) : undefined,
 			});
 		});
 		return new Api.payments.SavedStarGifts({
@@ -493,7 +519,9 @@ export class SandboxRpc {
 		const reason = this.world.market.cannotBuyReason(call.accountId, giftId);
 		if (reason === 'STARGIFT_INVALID') throw new MarketError(reason);
 		if (reason === undefined) return new Api.payments.CheckCanSendGiftResultOk().getBytes();
-		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text: reason, entities: [] }) }).getBytes();
+		// Telegram's reason is text for the user (tdlib hands it to the app as formatted text), not an error code.
+		const text = CANNOT_SEND_TEXT[reason] ?? 'You can’t send this gift right now.';
+		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text, entities: [] }) }).getBytes();
 	}
 
 	private getFile(call: SignedInCall): Buffer {
@@ -517,6 +545,13 @@ export class SandboxRpc {
 		return this.stickers.get(giftId);
 	}
 }
+
+/** checkCanSendGift reasons, worded as Telegram's apps word them to the user. */
+const CANNOT_SEND_TEXT: Record<string, string> = {
+	STARGIFT_USAGE_LIMITED: 'This gift has sold out.',
+	STARGIFT_PREMIUM_NEEDED: 'Only Telegram Premium subscribers can send this gift.',
+	STARGIFT_USER_USAGE_LIMITED: 'You’ve already sent the maximum number of this gift.',
+};
 
 function delay(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));

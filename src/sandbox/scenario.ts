@@ -20,7 +20,21 @@ export interface ScenarioAccount {
 	/** Two-step verification password (checked with real SRP); absent = no 2FA. */
 	password?: string;
 	passwordHint?: string;
+	/** Users (account ids) in this account's contact list (contacts.getContacts). */
+	contacts: string[];
+	/** Users (account ids) this account has a private chat with (messages.getDialogs; both ways). */
+	dialogs: string[];
+	/** What this account does with gifts it receives (docs/sandbox.md, "What others see"). */
+	receivedGifts: ReceivedGiftHandling;
 }
+
+/**
+ * What a recipient does with a gift it receives: `save` shows it on the profile, `hide` keeps it
+ * off the profile (savedStarGift.unsaved: only the owner sees it), `convert` turns it into Stars at
+ * once (it disappears for everyone).
+ */
+export type ReceivedGiftHandling = 'save' | 'hide' | 'convert';
+const RECEIVED_GIFT_HANDLING: ReceivedGiftHandling[] = ['save', 'hide', 'convert'];
 
 export interface ScenarioChannel {
 	/** Bare channel id (positive); `-100<id>` is the marked form clients use. */
@@ -28,8 +42,12 @@ export interface ScenarioChannel {
 	title: string;
 	username?: string;
 	acceptsGifts: boolean;
-	/** Account ids that are members (recorded; the sandbox does not restrict who may gift). */
+	/**
+	 * Account ids that are members (admins: they see the channel's hidden gifts). The channel is in
+	 * their dialogs, so they can address it by id; others only through its public username.
+	 */
 	members: string[];
+	receivedGifts: ReceivedGiftHandling;
 }
 
 export interface ScenarioGift {
@@ -47,6 +65,43 @@ export interface ScenarioGift {
 	title?: string;
 	/** Stars the recipient may convert the gift to; defaults to 85% of the price. */
 	convertStars?: number;
+	/** Released through a Stars auction (docs/auctions.md): bid on, not bought. `total` copies in all. */
+	auction?: ScenarioAuction;
+}
+
+/** One rule of an auction's rounds: `count` rounds of `durationMs`, optionally extendable. */
+export interface ScenarioAuctionRound {
+	count: number;
+	durationMs: number;
+	/** Extendable: a bid landing in the top `extendTop` places within the last `extendWindowMs` moves the end. */
+	extendTop?: number;
+	extendWindowMs?: number;
+}
+
+export interface ScenarioAuction {
+	slug: string;
+	/** When bidding opens (≥ the gift's releaseAtMs, when it is announced in the catalog). */
+	startAtMs: number;
+	giftsPerRound: number;
+	/** The least first bid. */
+	minBid: number;
+	/** How much above its own bid a bidder must raise (default 1). */
+	minStep: number;
+	rounds: ScenarioAuctionRound[];
+	/** payments.starGiftAuctionState.timeout: re-subscribe after this many seconds (default 30). */
+	timeoutSec: number;
+}
+
+/** A scripted competitor in an auction: bids at set times, and reacts to being outbid after a delay. */
+export interface ScenarioAuctionBidder {
+	/** The competitor's user id (shown in top_bidders). */
+	id: string;
+	giftId: string;
+	bids: Array<{ atMs: number; amount: number }>;
+	/** Copies this competitor wants (default 1): after winning them it stops bidding. */
+	copies: number;
+	/** Outbid (out of the winning places): after `delayMs`, bid `step` above the last winning bid, up to `maxAmount`. */
+	react?: { delayMs: number; step: number; maxAmount: number };
 }
 
 export interface ScenarioDemand {
@@ -55,13 +110,15 @@ export interface ScenarioDemand {
 	perSecond: number;
 }
 
-export type FaultKind = 'error' | 'noReply' | 'drop' | 'dropAfterApply';
+export type FaultKind = 'error' | 'noReply' | 'drop' | 'dropAfterApply' | 'paymentVerificationNeeded';
 
 export interface ScenarioFault {
 	/** TL method name (`payments.sendStarsForm`) or `*` for every method. */
 	method: string;
 	/** `error`: answer an RPC error; `noReply`: never answer; `drop`: close the connection
-	 * without applying; `dropAfterApply`: apply the call, then close before answering. */
+	 * without applying; `dropAfterApply`: apply the call, then close before answering;
+	 * `paymentVerificationNeeded` (payments.sendStarsForm only): answer
+	 * payments.paymentVerificationNeeded and charge nothing. */
 	kind: FaultKind;
 	/** Telegram error name for kind `error`, e.g. `FLOOD_WAIT_5`, `STARGIFT_USAGE_LIMITED`. */
 	error?: string;
@@ -97,6 +154,8 @@ export interface Scenario {
 	channels: ScenarioChannel[];
 	gifts: ScenarioGift[];
 	demand: ScenarioDemand[];
+	/** Scripted competitors in auctions. */
+	auctionBidders: ScenarioAuctionBidder[];
 	faults: ScenarioFault[];
 	latencyMs: Record<string, number>;
 	disconnects: ScenarioDisconnect[];
@@ -109,6 +168,10 @@ export interface Scenario {
 	loginTokenTtlMs: number;
 	/** auth.sendCode calls allowed per phone number within a window before FLOOD_WAIT_N. */
 	sendCodeLimit: { maxCalls: number; windowMs: number };
+	/** contacts.resolveUsername calls per account within a window before FLOOD_WAIT_<waitSeconds>. */
+	resolveUsernameLimit: ScenarioFloodRule;
+	/** Clients whose invokeWithLayer names an older layer get 406 API_GIFT_RESTRICTED_UPDATE_APP for gift payment forms. */
+	giftApiMinLayer: number;
 }
 
 export class ScenarioError extends Error {
@@ -121,7 +184,16 @@ const DEFAULT_FORM_TTL_MS = 10 * 60 * 1000;
 const DEFAULT_LOGIN_CODE_TTL_MS = 120 * 1000;
 const DEFAULT_LOGIN_TOKEN_TTL_MS = 30 * 1000;
 const DEFAULT_SEND_CODE_LIMIT = { maxCalls: 5, windowMs: 60 * 60 * 1000 };
-const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply'];
+const FAULT_KINDS: FaultKind[] = ['error', 'noReply', 'drop', 'dropAfterApply', 'paymentVerificationNeeded'];
+/**
+ * No limit is documented. Observed: FLOOD_WAITs of 169–421 s after a handful of resolves at a
+ * bot's start (e.g. github.com/paveL1boyko/MuskEmpireBot issues 28, 36, 41), and ~30 resolves per
+ * account per minute as the believed ceiling before escalating waits (axisrow/tg_content_factory
+ * issue 551). The sandbox uses 30 per minute, then a 300 s wait.
+ */
+const DEFAULT_RESOLVE_USERNAME_LIMIT = { method: 'contacts.resolveUsername', maxCalls: 30, windowMs: 60 * 1000, waitSeconds: 300 };
+/** The first layer with Stars auctions (core.telegram.org/api/auctions): older clients would try to buy auction gifts directly. */
+const DEFAULT_GIFT_API_MIN_LAYER = 218;
 
 type Json = unknown;
 
@@ -201,13 +273,27 @@ class Checker {
 	}
 }
 
+/**
+ * A field set to null is a field left out: optional fields (an unlimited gift's `total` and
+ * `remains`, a fault's `accountId`, …) accept null as the package's own gift data writes it.
+ */
+function withoutNulls(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(withoutNulls);
+	if (typeof value !== 'object' || value === null) return value;
+	const out: Record<string, unknown> = {};
+	for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNulls(v);
+	return out;
+}
+
 export function validateScenario(input: unknown): Scenario {
 	const c = new Checker();
-	const root = c.object(input, 'scenario');
+	const root = c.object(withoutNulls(input) as Json, 'scenario');
 	if (!root) throw new ScenarioError(c.problems);
 	const known = new Set([
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
 		'disconnects', 'floodRules', 'bot', 'api', 'description', 'loginCodeTtlMs', 'loginTokenTtlMs', 'sendCodeLimit',
+		'resolveUsernameLimit', 'giftApiMinLayer',
+		'auctionBidders',
 	]);
 	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
 
@@ -228,7 +314,10 @@ export function validateScenario(input: unknown): Scenario {
 		const label = c.string(a.label, `${path}.label`, true) ?? username ?? `account ${i + 1}`;
 		const premium = c.bool(a.premium, `${path}.premium`, false);
 		const login = parseAccountLogin(c, a, path);
-		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login });
+		const contacts = idList(c, a.contacts, `${path}.contacts`);
+		const dialogs = idList(c, a.dialogs, `${path}.dialogs`);
+		const receivedGifts = giftHandling(c, a.receivedGifts, `${path}.receivedGifts`);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts });
 	});
 
 	const channels: ScenarioChannel[] = [];
@@ -245,7 +334,8 @@ export function validateScenario(input: unknown): Scenario {
 			const member = c.id(m, `${path}.members[${j}]`);
 			if (member !== undefined) members.push(member);
 		});
-		if (id !== undefined && title !== undefined) channels.push({ id, title, username, acceptsGifts, members });
+		const receivedGifts = giftHandling(c, ch.receivedGifts, `${path}.receivedGifts`);
+		if (id !== undefined && title !== undefined) channels.push({ id, title, username, acceptsGifts, members, receivedGifts });
 	});
 
 	const gifts: ScenarioGift[] = [];
@@ -266,13 +356,28 @@ export function validateScenario(input: unknown): Scenario {
 		const perUserTotal = c.int(g.perUserTotal, `${path}.perUserTotal`, 1, true);
 		const title = c.string(g.title, `${path}.title`, true);
 		const convertStars = c.int(g.convertStars, `${path}.convertStars`, 0, true);
+		const auction = g.auction === undefined ? undefined : parseAuction(c, g.auction, `${path}.auction`, releaseAtMs);
+		if (auction && !limited) c.fail(`${path}.total`, 'is required for an auction gift (the copies auctioned)');
 		if (id !== undefined && stars !== undefined) {
-			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars });
+			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction });
 		}
 	});
 	const giftIds = new Set(gifts.map((g) => g.id));
 	const accountIds = new Set(accounts.map((a) => a.id));
 	checkUnique(c, accounts.map((a) => a.id), 'scenario.accounts', 'id');
+	accounts.forEach((a, i) => {
+		for (const field of ['contacts', 'dialogs'] as const) {
+			a[field].forEach((peer, j) => {
+				if (!accountIds.has(peer)) c.fail(`scenario.accounts[${i}].${field}[${j}]`, `names no account (${peer})`);
+				else if (peer === a.id) c.fail(`scenario.accounts[${i}].${field}[${j}]`, 'names the account itself');
+			});
+		}
+	});
+	channels.forEach((ch, i) => {
+		ch.members.forEach((m, j) => {
+			if (!accountIds.has(m)) c.fail(`scenario.channels[${i}].members[${j}]`, `names no account (${m})`);
+		});
+	});
 	checkUnique(c, channels.map((ch) => ch.id), 'scenario.channels', 'id');
 	checkUnique(c, gifts.map((g) => g.id), 'scenario.gifts', 'id');
 	const usernames = [...accounts.map((a) => a.username), ...channels.map((ch) => ch.username)].filter(
@@ -297,6 +402,20 @@ export function validateScenario(input: unknown): Scenario {
 		}
 	}
 
+	let resolveUsernameLimit = { ...DEFAULT_RESOLVE_USERNAME_LIMIT };
+	if (root.resolveUsernameLimit !== undefined) {
+		const l = c.object(root.resolveUsernameLimit, 'scenario.resolveUsernameLimit');
+		if (l) {
+			const maxCalls = c.int(l.maxCalls, 'scenario.resolveUsernameLimit.maxCalls', 1, false);
+			const windowMs = c.int(l.windowMs, 'scenario.resolveUsernameLimit.windowMs', 1, false);
+			const waitSeconds = c.int(l.waitSeconds, 'scenario.resolveUsernameLimit.waitSeconds', 1, false);
+			if (maxCalls !== undefined && windowMs !== undefined && waitSeconds !== undefined) {
+				resolveUsernameLimit = { method: 'contacts.resolveUsername', maxCalls, windowMs, waitSeconds };
+			}
+		}
+	}
+	const giftApiMinLayer = c.int(root.giftApiMinLayer, 'scenario.giftApiMinLayer', 1, true) ?? DEFAULT_GIFT_API_MIN_LAYER;
+
 	const demand: ScenarioDemand[] = [];
 	c.array(root.demand, 'scenario.demand').forEach((raw, i) => {
 		const path = `scenario.demand[${i}]`;
@@ -308,6 +427,39 @@ export function validateScenario(input: unknown): Scenario {
 		const perSecond = c.number(d.perSecond, `${path}.perSecond`, 0);
 		if (giftId !== undefined && perSecond !== undefined) demand.push({ giftId, startMs, perSecond });
 	});
+
+	const auctionBidders: ScenarioAuctionBidder[] = [];
+	c.array(root.auctionBidders, 'scenario.auctionBidders').forEach((raw, i) => {
+		const path = `scenario.auctionBidders[${i}]`;
+		const b = c.object(raw, path);
+		if (!b) return;
+		const id = c.id(b.id, `${path}.id`);
+		if (id !== undefined && accountIds.has(id)) c.fail(`${path}.id`, 'is an account id: competitors are other users');
+		const giftId = c.id(b.giftId, `${path}.giftId`);
+		if (giftId !== undefined && !gifts.some((g) => g.id === giftId && g.auction)) c.fail(`${path}.giftId`, `names no auction gift in scenario.gifts (${giftId})`);
+		const bids: Array<{ atMs: number; amount: number }> = [];
+		c.array(b.bids, `${path}.bids`).forEach((rb, j) => {
+			const bb = c.object(rb, `${path}.bids[${j}]`);
+			if (!bb) return;
+			const atMs = c.int(bb.atMs, `${path}.bids[${j}].atMs`, 0, false);
+			const amount = c.int(bb.amount, `${path}.bids[${j}].amount`, 1, false);
+			if (atMs !== undefined && amount !== undefined) bids.push({ atMs, amount });
+		});
+		bids.sort((x, y) => x.atMs - y.atMs);
+		let react: ScenarioAuctionBidder['react'];
+		if (b.react !== undefined) {
+			const r = c.object(b.react, `${path}.react`);
+			if (r) {
+				const delayMs = c.int(r.delayMs, `${path}.react.delayMs`, 0, false);
+				const step = c.int(r.step, `${path}.react.step`, 1, true) ?? 1;
+				const maxAmount = c.int(r.maxAmount, `${path}.react.maxAmount`, 1, false);
+				if (delayMs !== undefined && maxAmount !== undefined) react = { delayMs, step, maxAmount };
+			}
+		}
+		const copies = c.int(b.copies, `${path}.copies`, 1, true) ?? 1;
+		if (id !== undefined && giftId !== undefined) auctionBidders.push({ id, giftId, bids, copies, react });
+	});
+	checkUnique(c, auctionBidders.map((b) => `${b.giftId}:${b.id}`), 'scenario.auctionBidders', 'id');
 
 	const faults: ScenarioFault[] = [];
 	c.array(root.faults, 'scenario.faults').forEach((raw, i) => {
@@ -373,9 +525,56 @@ export function validateScenario(input: unknown): Scenario {
 
 	if (c.problems.length > 0) throw new ScenarioError(c.problems);
 	return {
-		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, faults, latencyMs, disconnects, floodRules, bot, api,
-		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit,
+		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, auctionBidders, faults, latencyMs, disconnects, floodRules, bot, api,
+		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit, resolveUsernameLimit, giftApiMinLayer,
 	};
+}
+
+/** A list of account ids (absent: empty). */
+function idList(c: Checker, value: Json, path: string): string[] {
+	const out: string[] = [];
+	c.array(value, path).forEach((raw, j) => {
+		const id = c.id(raw, `${path}[${j}]`);
+		if (id !== undefined) out.push(id);
+	});
+	return out;
+}
+
+function giftHandling(c: Checker, value: Json, path: string): ReceivedGiftHandling {
+	if (value === undefined) return 'save';
+	if (typeof value === 'string' && (RECEIVED_GIFT_HANDLING as string[]).includes(value)) return value as ReceivedGiftHandling;
+	c.fail(path, `must be one of ${RECEIVED_GIFT_HANDLING.join(', ')}`);
+	return 'save';
+}
+
+/** An auction gift's rules (docs/auctions.md); times in ms from sandbox start. */
+function parseAuction(c: Checker, raw: unknown, path: string, releaseAtMs: number): ScenarioAuction | undefined {
+	const a = c.object(raw, path);
+	if (!a) return undefined;
+	const slug = c.string(a.slug, `${path}.slug`, false);
+	if (slug !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(slug)) c.fail(`${path}.slug`, 'must be letters, digits, - or _ (a deep-link slug)');
+	const startAtMs = c.int(a.startAtMs, `${path}.startAtMs`, 0, true) ?? releaseAtMs;
+	if (startAtMs < releaseAtMs) c.fail(`${path}.startAtMs`, 'must be ≥ the gift\'s releaseAtMs (an auction is announced before it starts)');
+	const giftsPerRound = c.int(a.giftsPerRound, `${path}.giftsPerRound`, 1, false);
+	const minBid = c.int(a.minBid, `${path}.minBid`, 1, false);
+	const minStep = c.int(a.minStep, `${path}.minStep`, 1, true) ?? 1;
+	const timeoutSec = c.int(a.timeoutSec, `${path}.timeoutSec`, 1, true) ?? 30;
+	const rounds: ScenarioAuctionRound[] = [];
+	const rawRounds = c.array(a.rounds, `${path}.rounds`, false);
+	if (Array.isArray(a.rounds) && rawRounds.length === 0) c.fail(`${path}.rounds`, 'must list at least one round rule');
+	rawRounds.forEach((rr, i) => {
+		const rp = `${path}.rounds[${i}]`;
+		const r = c.object(rr, rp);
+		if (!r) return;
+		const count = c.int(r.count, `${rp}.count`, 1, true) ?? 1;
+		const durationMs = c.int(r.durationMs, `${rp}.durationMs`, 1, false);
+		const extendTop = c.int(r.extendTop, `${rp}.extendTop`, 1, true);
+		const extendWindowMs = c.int(r.extendWindowMs, `${rp}.extendWindowMs`, 1, true);
+		if ((extendTop === undefined) !== (extendWindowMs === undefined)) c.fail(`${rp}.extendTop`, 'and extendWindowMs go together (an extendable round has both)');
+		if (durationMs !== undefined) rounds.push({ count, durationMs, extendTop, extendWindowMs });
+	});
+	if (slug === undefined || giftsPerRound === undefined || minBid === undefined) return undefined;
+	return { slug, startAtMs, giftsPerRound, minBid, minStep, rounds, timeoutSec };
 }
 
 /** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */
@@ -431,6 +630,9 @@ function parseFault(c: Checker, raw: unknown, path: string, accountIds?: Set<str
 		else c.fail(`${path}.kind`, `must be one of ${FAULT_KINDS.join(', ')}`);
 	}
 	if (kind === 'error' && error === undefined) c.fail(`${path}.error`, 'is required for kind "error"');
+	if (kind === 'paymentVerificationNeeded' && method !== undefined && method !== 'payments.sendStarsForm') {
+		c.fail(`${path}.method`, 'must be "payments.sendStarsForm" for kind "paymentVerificationNeeded"');
+	}
 	const code = c.int(f.code, `${path}.code`, 300, true);
 	const afterCalls = c.int(f.afterCalls, `${path}.afterCalls`, 0, true) ?? 0;
 	const times = c.int(f.times, `${path}.times`, 1, true) ?? 1;
@@ -442,7 +644,7 @@ function parseFault(c: Checker, raw: unknown, path: string, accountIds?: Set<str
 
 export function validateFault(raw: unknown, accountIds?: Set<string>): ScenarioFault {
 	const c = new Checker();
-	const fault = parseFault(c, raw, 'fault', accountIds);
+	const fault = parseFault(c, withoutNulls(raw), 'fault', accountIds);
 	if (!fault || c.problems.length > 0) throw new ScenarioError(c.problems);
 	return fault;
 }

@@ -11,6 +11,7 @@ import type { GiftStore } from './types';
 
 export * from './types';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+export { bidSerialOf, spentWonOf } from './bids';
 export { SqliteGiftStore, StoreSchemaError, DEFAULT_BUSY_TIMEOUT_MS, type SqliteStoreOptions } from './sqlite';
 
 /** Environment variable that overrides the store file location. */
@@ -49,6 +50,10 @@ const STORE_METHODS: readonly StoreMethod[] = [
 	'getPurchase',
 	'listPurchases',
 	'spentSince',
+	'putPeerAccess',
+	'getPeerAccess',
+	'findPeerByUsername',
+	'deletePeerAccess',
 	'getSticker',
 	'putSticker',
 	'getStickerFileId',

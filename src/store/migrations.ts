@@ -69,6 +69,53 @@ export const MIGRATIONS: readonly Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 4,
+		description: 'per-account peer access hashes and @username → peer (recipient resolution survives restarts)',
+		statements: [
+			`CREATE TABLE peer_access (
+				account_id TEXT NOT NULL,
+				peer TEXT NOT NULL,
+				access_hash TEXT NOT NULL,
+				username TEXT,
+				title TEXT,
+				updated_at_ms INTEGER NOT NULL,
+				PRIMARY KEY (account_id, peer)
+			)`,
+			`CREATE INDEX peer_access_username ON peer_access (username, updated_at_ms)`,
+		],
+	},
+	{
+		version: 5,
+		description: 'one ledger for every money path: a kind column (purchase | bid), the total bid after a bid step, and the bid states held / won / returned',
+		statements: [
+			// SQLite cannot widen a CHECK constraint in place: the table is rebuilt and its rows copied.
+			`CREATE TABLE purchase_ledger_next (
+				op_key TEXT NOT NULL,
+				unit_index INTEGER NOT NULL,
+				account_id TEXT NOT NULL,
+				recipient TEXT NOT NULL,
+				gift_id TEXT NOT NULL,
+				price INTEGER NOT NULL,
+				status TEXT NOT NULL CHECK (status IN ('pending', 'bought', 'failed', 'unknown', 'held', 'won', 'returned')),
+				reason TEXT,
+				created_at_ms INTEGER NOT NULL,
+				updated_at_ms INTEGER NOT NULL,
+				sent_at_ms INTEGER,
+				kind TEXT NOT NULL DEFAULT 'purchase' CHECK (kind IN ('purchase', 'bid')),
+				bid_amount INTEGER,
+				PRIMARY KEY (op_key, unit_index)
+			)`,
+			`INSERT INTO purchase_ledger_next
+				(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, updated_at_ms, sent_at_ms, kind, bid_amount)
+			 SELECT op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, updated_at_ms, sent_at_ms, 'purchase', NULL
+			 FROM purchase_ledger`,
+			`DROP TABLE purchase_ledger`,
+			`ALTER TABLE purchase_ledger_next RENAME TO purchase_ledger`,
+			`CREATE INDEX purchase_ledger_account_time ON purchase_ledger (account_id, created_at_ms)`,
+			`CREATE INDEX purchase_ledger_status ON purchase_ledger (status)`,
+		],
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

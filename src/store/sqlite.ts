@@ -15,10 +15,13 @@ import type {
 	ClaimResult,
 	GiftStore,
 	LedgerEntry,
+	LedgerKind,
+	LedgerOutcomeStatus,
 	LedgerQuery,
 	LedgerStatus,
 	LedgerStep,
 	NewLedgerEntry,
+	PeerAccess,
 	SeenGift,
 	SeenGiftsUpdate,
 	StickerEntry,
@@ -136,12 +139,16 @@ interface LedgerRow {
 	created_at_ms: number;
 	sent_at_ms: number | null;
 	updated_at_ms: number;
+	kind: LedgerKind;
+	bid_amount: number | null;
 }
 
 function toLedgerEntry(row: LedgerRow): LedgerEntry {
 	return {
 		opKey: row.op_key,
 		unitIndex: row.unit_index,
+		kind: row.kind,
+		bidAmount: row.bid_amount,
 		accountId: row.account_id,
 		recipient: row.recipient,
 		giftId: row.gift_id,
@@ -150,6 +157,26 @@ function toLedgerEntry(row: LedgerRow): LedgerEntry {
 		reason: row.reason,
 		createdAtMs: row.created_at_ms,
 		sentAtMs: row.sent_at_ms,
+		updatedAtMs: row.updated_at_ms,
+	};
+}
+
+interface PeerAccessRow {
+	account_id: string;
+	peer: string;
+	access_hash: string;
+	username: string | null;
+	title: string | null;
+	updated_at_ms: number;
+}
+
+function toPeerAccess(row: PeerAccessRow): PeerAccess {
+	return {
+		accountId: row.account_id,
+		peer: row.peer,
+		accessHash: row.access_hash,
+		username: row.username,
+		title: row.title,
 		updatedAtMs: row.updated_at_ms,
 	};
 }
@@ -175,25 +202,42 @@ function toSeenGift(row: SeenRow): SeenGift {
 // One statement, so the claim is atomic across processes too: a new unit is inserted, a failed
 // one is re-armed, anything else is left untouched (changes = 0).
 const CLAIM_SQL = `INSERT INTO purchase_ledger
-		(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, sent_at_ms, updated_at_ms)
-	 VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?)
+		(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, sent_at_ms, updated_at_ms, kind, bid_amount)
+	 VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?, ?, ?)
 	 ON CONFLICT (op_key, unit_index) DO UPDATE SET
 		account_id = excluded.account_id, recipient = excluded.recipient, gift_id = excluded.gift_id,
 		price = excluded.price, status = 'pending', reason = NULL, created_at_ms = excluded.created_at_ms,
-		sent_at_ms = NULL, updated_at_ms = excluded.updated_at_ms
+		sent_at_ms = NULL, updated_at_ms = excluded.updated_at_ms, kind = excluded.kind, bid_amount = excluded.bid_amount
 	 WHERE purchase_ledger.status = 'failed'`;
 const MARK_SENT_SQL = 'UPDATE purchase_ledger SET sent_at_ms = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?';
 const SETTLE_SQL = 'UPDATE purchase_ledger SET status = ?, reason = ?, updated_at_ms = ? WHERE op_key = ? AND unit_index = ?';
 
 function claimParams(entry: NewLedgerEntry): unknown[] {
-	return [entry.opKey, entry.unitIndex, entry.accountId, entry.recipient, entry.giftId, entry.price, entry.atMs, entry.atMs];
+	return [entry.opKey, entry.unitIndex, entry.accountId, entry.recipient, entry.giftId, entry.price, entry.atMs, entry.atMs, entry.kind ?? 'purchase', entry.bidAmount ?? null];
 }
 
 /** The row a granted claim writes. */
 function freshEntry(entry: NewLedgerEntry): LedgerEntry {
 	const { opKey, unitIndex, accountId, recipient, giftId, price, atMs } = entry;
-	return { opKey, unitIndex, accountId, recipient, giftId, price, status: 'pending', reason: null, createdAtMs: atMs, sentAtMs: null, updatedAtMs: atMs };
+	return {
+		opKey,
+		unitIndex,
+		kind: entry.kind ?? 'purchase',
+		bidAmount: entry.bidAmount ?? null,
+		accountId,
+		recipient,
+		giftId,
+		price,
+		status: 'pending',
+		reason: null,
+		createdAtMs: atMs,
+		sentAtMs: null,
+		updatedAtMs: atMs,
+	};
 }
+
+/** peer_access rows per multi-row statement (6 values each, 3 more per username: under 999 parameters). */
+const PEER_ROWS_PER_STATEMENT = 100;
 
 /** Ids bound in one IN (...) list: well below SQLite's host-parameter limit (999 in old builds). */
 const SQL_IDS_PER_STATEMENT = 500;
@@ -337,7 +381,7 @@ export class SqliteGiftStore implements GiftStore {
 		});
 	}
 
-	settlePurchase(opKey: string, unitIndex: number, outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number }): Promise<void> {
+	settlePurchase(opKey: string, unitIndex: number, outcome: { status: LedgerOutcomeStatus; reason: string | null; atMs: number }): Promise<void> {
 		return this.serial(async () => {
 			const { changes } = await this.conn.run(SETTLE_SQL, [outcome.status, outcome.reason, outcome.atMs, opKey, unitIndex]);
 			if (changes === 0) throw new Error(`No ledger entry ${opKey}#${unitIndex} to settle`);
@@ -415,6 +459,14 @@ export class SqliteGiftStore implements GiftStore {
 				where.push('op_key = ?');
 				params.push(query.opKey);
 			}
+			if (query.kind !== undefined) {
+				where.push('kind = ?');
+				params.push(query.kind);
+			}
+			if (query.giftId !== undefined) {
+				where.push('gift_id = ?');
+				params.push(query.giftId);
+			}
 			if (query.sinceMs !== undefined) {
 				where.push('created_at_ms >= ?');
 				params.push(query.sinceMs);
@@ -428,10 +480,58 @@ export class SqliteGiftStore implements GiftStore {
 		return this.serial(async () => {
 			const row = await this.conn.get<{ total: number | null }>(
 				`SELECT SUM(price) AS total FROM purchase_ledger
-				 WHERE account_id = ? AND created_at_ms >= ? AND status IN ('pending', 'bought', 'unknown')`,
+				 WHERE account_id = ? AND created_at_ms >= ? AND status IN ('pending', 'bought', 'unknown', 'held', 'won')`,
 				[accountId, sinceMs],
 			);
 			return row?.total ?? 0;
+		});
+	}
+
+	putPeerAccess(entries: PeerAccess[]): Promise<void> {
+		if (entries.length === 0) return Promise.resolve();
+		// A dialogs page is ~100 rows: a few multi-row statements instead of one wait per row.
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				const rows = entries.map((e) => ({ ...e, username: e.username === null ? null : e.username.toLowerCase() }));
+				for (const part of chunks(rows, PEER_ROWS_PER_STATEMENT)) {
+					const named = part.filter((e) => e.username !== null);
+					if (named.length > 0) {
+						// A username belongs to one peer at a time: rows that still give it to another peer are stale.
+						await this.conn.run(
+							`UPDATE peer_access SET username = NULL WHERE username IN (${named.map(() => '?').join(', ')}) AND (username, peer) NOT IN (VALUES ${named.map(() => '(?, ?)').join(', ')})`,
+							[...named.map((e) => e.username), ...named.flatMap((e) => [e.username, e.peer])],
+						);
+					}
+					await this.conn.run(
+						`INSERT OR REPLACE INTO peer_access (account_id, peer, access_hash, username, title, updated_at_ms) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+						part.flatMap((e) => [e.accountId, e.peer, e.accessHash, e.username, e.title, e.updatedAtMs]),
+					);
+				}
+			}),
+		);
+	}
+
+	getPeerAccess(accountId: string, peer: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const row = await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	findPeerByUsername(username: string, accountId?: string): Promise<PeerAccess | null> {
+		return this.serial(async () => {
+			const name = username.replace(/^@/, '').toLowerCase();
+			const row =
+				accountId === undefined
+					? await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? ORDER BY updated_at_ms DESC LIMIT 1', [name])
+					: await this.conn.get<PeerAccessRow>('SELECT * FROM peer_access WHERE username = ? AND account_id = ? ORDER BY updated_at_ms DESC LIMIT 1', [name, accountId]);
+			return row ? toPeerAccess(row) : null;
+		});
+	}
+
+	deletePeerAccess(accountId: string, peer: string): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('DELETE FROM peer_access WHERE account_id = ? AND peer = ?', [accountId, peer]);
 		});
 	}
 

@@ -28,7 +28,18 @@ export interface SupplySample {
 	remains: number;
 }
 
-export type LedgerStatus = 'pending' | 'bought' | 'failed' | 'unknown';
+/**
+ * `pending`/`unknown`/`failed`: as for purchases, also for bid steps. Purchases end `bought`. A
+ * bid step that Telegram accepted is `held` (its Stars are held by the auction) until the bid is
+ * `won` (spent) or `returned` (refunded).
+ */
+export type LedgerStatus = 'pending' | 'bought' | 'failed' | 'unknown' | 'held' | 'won' | 'returned';
+
+/** Every money path writes the one ledger: a copy bought, or a step of an auction bid (docs/auctions.md). */
+export type LedgerKind = 'purchase' | 'bid';
+
+/** How a unit or step can be settled (everything but `pending`). */
+export type LedgerOutcomeStatus = Exclude<LedgerStatus, 'pending'>;
 
 /**
  * One unit (one copy of one gift) of a purchase operation. (opKey, unitIndex) is unique: it is the
@@ -37,10 +48,15 @@ export type LedgerStatus = 'pending' | 'bought' | 'failed' | 'unknown';
  */
 export interface LedgerEntry {
 	opKey: string;
+	/** A purchase's copy number; for a bid step, the total bid after the step (a bid's amounts strictly rise). */
 	unitIndex: number;
+	kind: LedgerKind;
+	/** Bid steps: the total bid after this step (= unitIndex); null for purchases. */
+	bidAmount: number | null;
 	accountId: string;
 	recipient: string;
 	giftId: string;
+	/** Stars this unit or step takes: a copy's price; a new bid's amount, or a raise's difference. */
 	price: number;
 	status: LedgerStatus;
 	/** A BuyFailureReason (src/core/types.ts) for failed units, or a reconciliation note. */
@@ -59,6 +75,10 @@ export interface NewLedgerEntry {
 	giftId: string;
 	price: number;
 	atMs: number;
+	/** Default 'purchase'. */
+	kind?: LedgerKind;
+	/** Bid steps: the total bid after the step. */
+	bidAmount?: number;
 }
 
 export type ClaimResult =
@@ -69,7 +89,7 @@ export type ClaimResult =
 /** A buyer's ledger writes on different units, made in one go (GiftStore.ledgerStep). */
 export interface LedgerStep {
 	/** As settlePurchase. */
-	settle?: { opKey: string; unitIndex: number; outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number } };
+	settle?: { opKey: string; unitIndex: number; outcome: { status: LedgerOutcomeStatus; reason: string | null; atMs: number } };
 	/** As markSent. */
 	markSent?: { opKey: string; unitIndex: number; atMs: number };
 	/** As claimPurchase. */
@@ -78,6 +98,8 @@ export interface LedgerStep {
 
 export interface LedgerQuery {
 	statuses?: LedgerStatus[];
+	kind?: LedgerKind;
+	giftId?: string;
 	accountId?: string;
 	opKey?: string;
 	sinceMs?: number;
@@ -88,6 +110,25 @@ export interface StickerEntry {
 	bytes: Buffer;
 	mime: string;
 	storedAtMs: number;
+}
+
+/**
+ * What one account knows about one peer: the access hash Telegram handed this account for it
+ * (hashes are per account: another account's hash is refused), and the peer's public username when
+ * it has one. `peer` is the canonical peer string: a user id ("12345") or a marked channel id
+ * ("-100…"). Not a secret (a hash only works from the account it was issued to), but it is the
+ * only way to address a peer by id, and getting it again costs dialog paging or a tightly rate
+ * limited contacts.resolveUsername.
+ */
+export interface PeerAccess {
+	accountId: string;
+	peer: string;
+	/** Signed 64-bit access hash as a decimal string. */
+	accessHash: string;
+	/** Lower-case username without "@", or null. */
+	username: string | null;
+	title: string | null;
+	updatedAtMs: number;
 }
 
 export interface GiftStore {
@@ -110,11 +151,7 @@ export interface GiftStore {
 	claimPurchase(entry: NewLedgerEntry): Promise<ClaimResult>;
 	/** Records that sendStarsForm is about to be issued for a pending unit. */
 	markSent(opKey: string, unitIndex: number, atMs: number): Promise<void>;
-	settlePurchase(
-		opKey: string,
-		unitIndex: number,
-		outcome: { status: 'bought' | 'failed' | 'unknown'; reason: string | null; atMs: number },
-	): Promise<void>;
+	settlePurchase(opKey: string, unitIndex: number, outcome: { status: LedgerOutcomeStatus; reason: string | null; atMs: number }): Promise<void>;
 	/**
 	 * Up to three of the writes above, for different units, in one round trip to the database (the
 	 * buyer's pipeline: record this unit's send, claim the next unit, settle the previous one). Each
@@ -128,11 +165,23 @@ export interface GiftStore {
 	listPurchases(query?: LedgerQuery): Promise<LedgerEntry[]>;
 
 	/**
-	 * Stars committed by an account since `sinceMs` (bought + pending + unknown: an unresolved unit
-	 * counts as spent, so a budget can never be exceeded). Derived from the ledger, so it cannot
-	 * drift from it.
+	 * Stars committed by an account since `sinceMs` (bought + pending + unknown, and for bids held +
+	 * won: an unresolved unit and a held bid count as spent until returned, so a budget can never be
+	 * exceeded). Derived from the ledger, so it cannot drift from it.
 	 */
 	spentSince(accountId: string, sinceMs: number): Promise<number>;
+
+	/** Inserts or replaces (account, peer) rows; a username moves to the newest row that carries it. */
+	putPeerAccess(entries: PeerAccess[]): Promise<void>;
+	getPeerAccess(accountId: string, peer: string): Promise<PeerAccess | null>;
+	/**
+	 * The most recently updated row carrying `username` (lower-case, without "@"): this account's
+	 * when `accountId` is given, else any account's (then only its `peer` is usable by another
+	 * account, never its hash).
+	 */
+	findPeerByUsername(username: string, accountId?: string): Promise<PeerAccess | null>;
+	/** Forgets one (account, peer) row (its hash was refused). */
+	deletePeerAccess(accountId: string, peer: string): Promise<void>;
 
 	getSticker(giftId: string): Promise<StickerEntry | null>;
 	putSticker(giftId: string, bytes: Buffer, mime: string, atMs: number): Promise<void>;

@@ -6,7 +6,7 @@
  */
 import type { GiftError } from '../core/gift';
 import type { Gift } from '../core/types';
-import { formatPeer, parsePeer } from '../core/peer';
+import { parsePeer } from '../core/peer';
 import type { TelegramServer } from './connection';
 import {
 	AccountError,
@@ -16,12 +16,15 @@ import {
 	FloodWaitError,
 	MigrateError,
 	NetworkError,
+	PaymentVerificationError,
 	TelegramError,
 	mapTelegramError,
 	type ErrorContext,
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
-import { Api, returnBigInt, type TelegramClient } from './gramjs';
+import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
+import { PeerDirectory, channelPeer, inputPeerOf, knownPeersIn, type KnownPeer, type PeerMemory, type PeerStore } from './peers';
+import { PollFloor } from './pollFloor';
 import { CircuitBreaker, retry, withDeadline, type BreakerOptions } from './resilience';
 
 export interface CallPolicy {
@@ -91,8 +94,12 @@ export interface ResolvedRecipient {
 
 export interface CanReceiveResult {
 	ok: boolean;
-	/** Why not (null when ok): a BuyFailureReason-compatible code. */
-	reason: 'recipient_cannot_receive' | 'peer_invalid' | 'sold_out' | 'premium_required' | 'per_user_limit' | 'gift_not_found' | 'locked' | null;
+	/**
+	 * Why not (null when ok). `cannot_send`: payments.checkCanSendGift refused this account the gift
+	 * (sold out, premium only, per-user limit, locked until a date, …); Telegram says why only in
+	 * words, which `detail` carries unchanged.
+	 */
+	reason: 'recipient_cannot_receive' | 'peer_invalid' | 'gift_not_found' | 'cannot_send' | null;
 	detail: string | null;
 }
 
@@ -120,6 +127,17 @@ export interface SavedGiftInfo {
 	nameHidden: boolean;
 }
 
+export interface StarsTransactionInfo {
+	id: string;
+	dateSec: number;
+	/** Signed: negative for Stars spent. */
+	stars: number;
+	/** The counterpart: a user id or a "-100…" channel id; null for top-ups and other sources. */
+	peer: string | null;
+	/** The Star Gift the transaction is about (a purchase, or a received gift converted), else null. */
+	giftId: string | null;
+}
+
 export interface StickerFile {
 	bytes: Buffer;
 	mime: string;
@@ -131,6 +149,8 @@ export class AccountHealth {
 	/** Method className → epoch ms until which that method is flood-parked. */
 	private readonly parked = new Map<string, number>();
 	authError: AuthInvalidError | null = null;
+	/** The session's watch-poll floor, shared by every watcher of the process (src/telegram/watch). */
+	readonly pollFloor = new PollFloor();
 
 	constructor(breaker: BreakerOptions) {
 		this.breaker = new CircuitBreaker(breaker);
@@ -164,6 +184,13 @@ export interface AccountConnection {
 	self: WhoAmI | null;
 	/** Recipient resolutions, per recipient string. */
 	readonly recipients: Map<string, ResolvedRecipient>;
+	/** Access hashes and usernames this account has seen (src/telegram/peers.ts). */
+	readonly peers: PeerMemory;
+}
+
+/** Where recipient lookups keep what they learn across restarts (any GiftStore). */
+export interface PeerStoreOption {
+	peers?: PeerStore;
 }
 
 interface CallOptions {
@@ -173,8 +200,20 @@ interface CallOptions {
 }
 
 
+/** Update listeners per client (every lease of one pooled client shares them). */
+const localHandlers = new WeakMap<TelegramClient, Set<(update: Api.TypeUpdate) => void>>();
+
 export class TelegramAccount {
-	constructor(private readonly conn: AccountConnection) {}
+	private readonly directory: PeerDirectory;
+
+	constructor(private readonly conn: AccountConnection) {
+		this.directory = new PeerDirectory({
+			memory: conn.peers,
+			selfId: async () => (await this.whoAmI()).id,
+			now: conn.now,
+			read: (request) => this.call(request, { retry: true }),
+		});
+	}
 
 	get label(): string {
 		return this.conn.label;
@@ -198,6 +237,11 @@ export class TelegramAccount {
 	/** When the circuit breaker will let a call through again (null: now). */
 	breakerRetryAtMs(): number | null {
 		return this.conn.health.breaker.retryAtMs(this.conn.now());
+	}
+
+	/** The session's watch-poll floor: every watcher of the process that polls with it shares it. */
+	get pollFloor(): PollFloor {
+		return this.conn.health.pollFloor;
 	}
 
 	/** Whether calls would be attempted now (not parked for `method`, breaker not open, auth fine). */
@@ -284,6 +328,38 @@ export class TelegramAccount {
 		}
 	}
 
+	/**
+	 * Calls `handler` with every update Telegram pushes to this account's connection (e.g. an
+	 * auction's state); returns the function that stops it. Errors thrown by the handler stay in it.
+	 */
+	onUpdate(handler: (update: Api.TypeUpdate) => void): () => void {
+		const event = new Raw({});
+		const callback = (update: Api.TypeUpdate): void => {
+			try {
+				handler(update);
+			} catch {
+				// A listener's failure must not reach the library's update loop.
+			}
+		};
+		this.conn.client.addEventHandler(callback, event);
+		const local = localHandlers.get(this.conn.client) ?? new Set<(update: Api.TypeUpdate) => void>();
+		local.add(callback);
+		localHandlers.set(this.conn.client, local);
+		return () => {
+			this.conn.client.removeEventHandler(callback, event);
+			local.delete(callback);
+		};
+	}
+
+	/**
+	 * Hands the updates a method's answer carried (a payment's result) to this account's update
+	 * listeners, as official clients process them like pushed ones: Telegram does not push them again.
+	 */
+	deliverUpdates(updates: Api.TypeUpdates): void {
+		const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
+		for (const handler of localHandlers.get(this.conn.client) ?? []) for (const update of list) handler(update);
+	}
+
 	// ---- operations ------------------------------------------------------------------------
 
 	/** The account's identity; also verifies that the session is authorized. */
@@ -326,16 +402,33 @@ export class TelegramAccount {
 	}
 
 	/**
-	 * "me", "@username", a user id, or a -100… channel id → an input peer with its access hash.
-	 * A numeric id is looked up as an id (never as a username).
+	 * "me", "@username", a user id, or a -100… channel id → an input peer with this account's access
+	 * hash (src/telegram/peers.ts: memory, the store, the account's dialogs and contacts, and for
+	 * usernames contacts.resolveUsername). A numeric id is looked up as an id (never as a username).
 	 */
-	async resolveRecipient(recipient: string): Promise<ResolvedRecipient> {
+	async resolveRecipient(recipient: string, options: PeerStoreOption = {}): Promise<ResolvedRecipient> {
 		const input = String(recipient).trim();
 		const cached = this.conn.recipients.get(input);
 		if (cached) return cached;
-		const resolved = await this.resolveUncached(input);
+		const resolved = await this.resolveUncached(input, options.peers);
 		this.conn.recipients.set(input, resolved);
 		return resolved;
+	}
+
+	/**
+	 * Forgets what this account knows about a recipient (Telegram refused its access hash): the next
+	 * resolution asks again.
+	 */
+	async forgetRecipient(recipient: string, options: PeerStoreOption = {}): Promise<void> {
+		const input = String(recipient).trim();
+		const resolved = this.conn.recipients.get(input);
+		this.conn.recipients.delete(input);
+		if (resolved && resolved.kind !== 'self') await this.directory.forget(resolved.chatId, options.peers);
+	}
+
+	/** Calls made to look peers up so far (dialog pages, contact reads, username resolutions). */
+	peerLookupStats(): { dialogPages: number; contactReads: number; resolveUsername: number } {
+		return { ...this.conn.peers.stats };
 	}
 
 	private invalidRecipient(input: string, why: string): TelegramError {
@@ -344,91 +437,63 @@ export class TelegramAccount {
 		return error;
 	}
 
-	private async resolveUncached(input: string): Promise<ResolvedRecipient> {
+	private async resolveUncached(input: string, store: PeerStore | undefined): Promise<ResolvedRecipient> {
 		// The core's peer syntax is the one definition: a numeric id never becomes a username.
 		const parsed = parsePeer(input);
 		if ('error' in parsed) throw this.invalidRecipient(input, `is not valid: ${parsed.error}`);
 		const peer = parsed.ok;
-		if (peer.kind === 'self') {
-			const self = await this.whoAmI();
-			return { input, kind: 'self', id: self.id, chatId: self.id, title: self.firstName, username: self.username, peer: new Api.InputPeerSelf() };
-		}
-		if (peer.kind === 'channel') return this.resolveChannelId(input, peer.channelId);
-		if (peer.kind === 'user') return this.resolveUserId(input, peer.userId);
-		const resolved = await this.call(new Api.contacts.ResolveUsername({ username: peer.username }), { retry: true });
-		if (resolved.peer instanceof Api.PeerUser) {
-			const userId = resolved.peer.userId;
-			const user = resolved.users.find((u) => u instanceof Api.User && u.id.equals(userId));
-			if (user instanceof Api.User) return this.fromUser(input, user);
-		} else if (resolved.peer instanceof Api.PeerChannel) {
-			const channelId = resolved.peer.channelId;
-			const chat = resolved.chats.find((c) => c instanceof Api.Channel && c.id.equals(channelId));
-			if (chat instanceof Api.Channel) return this.fromChannel(input, chat);
-		}
-		throw this.invalidRecipient(input, 'does not name a user or a channel');
+		if (peer.kind === 'self') return this.selfRecipient(input);
+		if (peer.kind === 'user' && peer.userId === (await this.whoAmI()).id) return this.selfRecipient(input);
+		if (peer.kind === 'username') return this.resolveUsername(input, peer.username, store);
+		const target = peer.kind === 'channel' ? channelPeer(peer.channelId) : peer.userId;
+		const known = (await this.directory.cached(target, store)) ?? (await this.fromLibraryCache(target, store)) ?? (await this.directory.byId(target, store));
+		if (!known) throw this.invalidRecipient(input, unknownPeerAdvice(peer.kind === 'channel'));
+		return recipientOf(input, known);
 	}
 
-	private async resolveUserId(input: string, userId: string): Promise<ResolvedRecipient> {
+	private async selfRecipient(input: string): Promise<ResolvedRecipient> {
 		const self = await this.whoAmI();
-		if (userId === self.id) return this.resolveUncached('me').then((r) => ({ ...r, input }));
-		const accessHash = this.cachedAccessHash(userId);
-		const users = await this.call(
-			new Api.users.GetUsers({ id: [new Api.InputUser({ userId: returnBigInt(userId), accessHash: returnBigInt(accessHash ?? '0') })] }),
-			{ retry: true },
-		);
-		const user = users[0];
-		if (!(user instanceof Api.User)) throw this.invalidRecipient(input, 'is not a user this account can see');
-		return this.fromUser(input, user);
+		return { input, kind: 'self', id: self.id, chatId: self.id, title: self.firstName, username: self.username, peer: new Api.InputPeerSelf() };
 	}
 
-	private async resolveChannelId(input: string, bareId: string): Promise<ResolvedRecipient> {
-		const accessHash = this.cachedAccessHash(formatPeer({ kind: 'channel', channelId: bareId })) ?? this.cachedAccessHash(bareId);
-		const chats = await this.call(
-			new Api.channels.GetChannels({ id: [new Api.InputChannel({ channelId: returnBigInt(bareId), accessHash: returnBigInt(accessHash ?? '0') })] }),
-			{ retry: true },
-		);
-		const channel = chats.chats.find((c) => c instanceof Api.Channel && c.id.toString() === bareId);
-		if (!(channel instanceof Api.Channel)) throw this.invalidRecipient(input, 'is not a channel this account can see');
-		return this.fromChannel(input, channel);
+	private async resolveUsername(input: string, username: string, store: PeerStore | undefined): Promise<ResolvedRecipient> {
+		const known = await this.directory.byUsername(username, store);
+		if (known) return recipientOf(input, known);
+		// Last resort: Telegram rate limits this call tightly (a flood wait parks it for this account).
+		this.conn.peers.stats.resolveUsername += 1;
+		const resolved = await this.call(new Api.contacts.ResolveUsername({ username }), { retry: true });
+		const peers = knownPeersIn(resolved.users, resolved.chats, this.conn.now());
+		await this.directory.remember(peers, store);
+		const target = resolved.peer instanceof Api.PeerUser ? resolved.peer.userId.toString() : resolved.peer instanceof Api.PeerChannel ? channelPeer(resolved.peer.channelId.toString()) : null;
+		if (target === (await this.whoAmI()).id) return this.selfRecipient(input);
+		const found = peers.find((p) => p.peer === target);
+		if (!found) throw this.invalidRecipient(input, 'does not name a user or a channel');
+		return recipientOf(input, found);
 	}
 
-	/** The library's entity cache (filled by every answer carrying users/chats). */
-	private cachedAccessHash(id: string): string | null {
+	/**
+	 * The library's entity cache (filled by every answer this client got): a hash from it is
+	 * checked with one call before it is trusted, and then remembered.
+	 */
+	private async fromLibraryCache(target: string, store: PeerStore | undefined): Promise<KnownPeer | null> {
+		const channel = target.startsWith('-');
+		const bareId = channel ? (-BigInt(target) - 1000000000000n).toString() : target;
+		let accessHash: string | null = null;
 		try {
 			const cache = (this.conn.client as unknown as { _entityCache?: { get(id: unknown): unknown } })._entityCache;
-			const peer = cache?.get(returnBigInt(id));
-			if (peer instanceof Api.InputPeerUser || peer instanceof Api.InputPeerChannel) return peer.accessHash.toString();
+			const input = cache?.get(returnBigInt(channel ? target : bareId));
+			if (input instanceof Api.InputPeerUser || input instanceof Api.InputPeerChannel) accessHash = input.accessHash.toString();
 		} catch {
 			// Not cached.
 		}
-		return null;
-	}
-
-	private fromUser(input: string, user: Api.User): ResolvedRecipient {
-		const id = user.id.toString();
-		if (user.self) return { input, kind: 'self', id, chatId: id, title: user.firstName ?? null, username: user.username ?? null, peer: new Api.InputPeerSelf() };
-		return {
-			input,
-			kind: 'user',
-			id,
-			chatId: id,
-			title: [user.firstName, user.lastName].filter(Boolean).join(' ') || null,
-			username: user.username ?? null,
-			peer: new Api.InputPeerUser({ userId: user.id, accessHash: user.accessHash ?? returnBigInt(0) }),
-		};
-	}
-
-	private fromChannel(input: string, channel: Api.Channel): ResolvedRecipient {
-		const id = channel.id.toString();
-		return {
-			input,
-			kind: 'channel',
-			id,
-			chatId: formatPeer({ kind: 'channel', channelId: id }),
-			title: channel.title ?? null,
-			username: channel.username ?? null,
-			peer: new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash ?? returnBigInt(0) }),
-		};
+		if (accessHash === null) return null;
+		const answer = channel
+			? await this.call(new Api.channels.GetChannels({ id: [new Api.InputChannel({ channelId: returnBigInt(bareId), accessHash: returnBigInt(accessHash) })] }), { retry: true }).catch(() => null)
+			: await this.call(new Api.users.GetUsers({ id: [new Api.InputUser({ userId: returnBigInt(bareId), accessHash: returnBigInt(accessHash) })] }), { retry: true }).catch(() => null);
+		if (answer === null) return null;
+		const peers = Array.isArray(answer) ? knownPeersIn(answer, [], this.conn.now()) : knownPeersIn([], answer.chats, this.conn.now());
+		await this.directory.remember(peers, store);
+		return peers.find((p) => p.peer === target) ?? null;
 	}
 
 	/**
@@ -436,8 +501,8 @@ export class TelegramAccount {
 	 * privacy), and with `giftId`, whether this account may send that gift now
 	 * (payments.checkCanSendGift: sold out, premium, per-user limit, lock).
 	 */
-	async canReceiveGifts(recipient: string, giftId?: string): Promise<CanReceiveResult> {
-		const resolved = await this.resolveRecipient(recipient).catch((error: unknown) => {
+	async canReceiveGifts(recipient: string, giftId?: string, options: PeerStoreOption = {}): Promise<CanReceiveResult> {
+		const resolved = await this.resolveRecipient(recipient, options).catch((error: unknown) => {
 			if (error instanceof TelegramError && error.buyReason === 'peer_invalid') return error;
 			throw error;
 		});
@@ -469,8 +534,10 @@ export class TelegramAccount {
 			});
 			if (check === null) return { ok: false, reason: 'gift_not_found', detail: `gift ${giftId} is not available` };
 			if (check instanceof Api.payments.CheckCanSendGiftResultFail) {
-				const text = check.reason instanceof Api.TextWithEntities ? check.reason.text : '';
-				return { ok: false, reason: canSendReason(text), detail: text || 'Telegram refused' };
+				// Telegram's reason is text written for a person (tdlib passes it to the app as formatted
+				// text), not an error code: it is passed on as is, never parsed.
+				const text = check.reason instanceof Api.TextWithEntities ? check.reason.text.trim().slice(0, 500) : '';
+				return { ok: false, reason: 'cannot_send', detail: text || 'Telegram says this account cannot send this gift now (no reason given)' };
 			}
 		}
 		return { ok: true, reason: null, detail: null };
@@ -506,12 +573,48 @@ export class TelegramAccount {
 			retry: false,
 			deadlineMs: this.conn.policy.sendDeadlineMs,
 		});
-		return { balanceAfter: result instanceof Api.payments.PaymentResult ? starsBalanceIn(result.updates) : null };
+		if (result instanceof Api.payments.PaymentVerificationNeeded) throw new PaymentVerificationError(this.context('payments.SendStarsForm'));
+		return { balanceAfter: starsBalanceIn(result.updates) };
+	}
+
+	/**
+	 * This account's own Stars transactions, newest first (payments.getStarsTransactions), paged
+	 * until one older than `sinceSec` or `max` of them. `direction` keeps outbound (spent) or
+	 * inbound (received) ones only. Gift purchases carry the gift and its recipient.
+	 */
+	async starsTransactions(options: { direction?: 'inbound' | 'outbound'; sinceSec?: number; max?: number } = {}): Promise<StarsTransactionInfo[]> {
+		const max = options.max ?? 1000;
+		const out: StarsTransactionInfo[] = [];
+		let offset = '';
+		while (out.length < max) {
+			const page = await this.call(
+				new Api.payments.GetStarsTransactions({
+					inbound: options.direction === 'inbound' || undefined,
+					outbound: options.direction === 'outbound' || undefined,
+					peer: new Api.InputPeerSelf(),
+					offset,
+					limit: Math.min(100, max - out.length),
+				}),
+				{ retry: true },
+			);
+			const history = page.history ?? [];
+			let older = false;
+			for (const t of history) {
+				if (options.sinceSec !== undefined && t.date < options.sinceSec) {
+					older = true;
+					break;
+				}
+				out.push(transactionInfo(t));
+			}
+			if (older || !page.nextOffset || history.length === 0) break;
+			offset = page.nextOffset;
+		}
+		return out;
 	}
 
 	/** Gifts saved on a recipient's profile (newest first as Telegram returns them), up to `max`. */
-	async savedGifts(recipient: string, max = 500): Promise<SavedGiftInfo[]> {
-		const target = await this.resolveRecipient(recipient);
+	async savedGifts(recipient: string, max = 500, options: PeerStoreOption = {}): Promise<SavedGiftInfo[]> {
+		const target = await this.resolveRecipient(recipient, options);
 		const out: SavedGiftInfo[] = [];
 		let offset = '';
 		while (out.length < max) {
@@ -560,6 +663,35 @@ export class TelegramAccount {
 	}
 }
 
+function transactionInfo(t: Api.StarsTransaction): StarsTransactionInfo {
+	const amount = t.amount instanceof Api.StarsAmount ? Number(t.amount.amount.toString()) : 0;
+	const counterpart = t.peer instanceof Api.StarsTransactionPeer ? t.peer.peer : null;
+	const peer = counterpart instanceof Api.PeerUser ? counterpart.userId.toString() : counterpart instanceof Api.PeerChannel ? channelPeer(counterpart.channelId.toString()) : null;
+	const gift = t.stargift;
+	const giftId = gift instanceof Api.StarGift ? gift.id.toString() : gift instanceof Api.StarGiftUnique ? gift.giftId.toString() : null;
+	return { id: t.id, dateSec: t.date, stars: amount, peer, giftId };
+}
+
+/** A recipient from a peer this account holds an access hash for. */
+function recipientOf(input: string, known: KnownPeer): ResolvedRecipient {
+	return {
+		input,
+		kind: known.kind,
+		id: known.id,
+		chatId: known.peer,
+		title: known.title,
+		username: known.username,
+		peer: inputPeerOf(known),
+	};
+}
+
+/** Why an id is unknown to the account, and what the user can do about it. */
+function unknownPeerAdvice(channel: boolean): string {
+	return channel
+		? 'is not a channel this account knows: Telegram lets an account address a channel by id only when it is a member of that channel (its dialogs and contacts were searched). Join the channel with this account, or give it as @username if it is public'
+		: 'is not a user this account knows: Telegram lets an account address a user by id only after they have talked or when the user is in its contacts (its dialogs and contacts were searched). Message the user once from this account or add them to its contacts, or give them as @username';
+}
+
 /** The last Stars balance among an Updates object's updates (null when there is none). */
 export function starsBalanceIn(updates: Api.TypeUpdates): StarsBalance | null {
 	const list = updates instanceof Api.Updates || updates instanceof Api.UpdatesCombined ? updates.updates : updates instanceof Api.UpdateShort ? [updates.update] : [];
@@ -571,18 +703,3 @@ export function starsBalanceIn(updates: Api.TypeUpdates): StarsBalance | null {
 	}
 	return balance;
 }
-
-function canSendReason(text: string): NonNullable<CanReceiveResult['reason']> {
-	switch (text) {
-		case 'STARGIFT_USAGE_LIMITED':
-			return 'sold_out';
-		case 'STARGIFT_PREMIUM_NEEDED':
-			return 'premium_required';
-		case 'STARGIFT_USER_USAGE_LIMITED':
-			return 'per_user_limit';
-		default:
-			// Telegram's real reason is human text (e.g. a lock date); report it as a lock.
-			return 'locked';
-	}
-}
-

@@ -3,12 +3,13 @@
  * (opKey, unitIndex): it is claimed `pending` before the payment is sent and settled `bought` or
  * `failed` after. A unit that is pending, unknown or bought is never sent again. When the outcome
  * of a send is unknown (deadline, lost connection, process killed), the answer is looked up in
- * the recipient's saved gifts — never by paying again.
+ * the buying account's own Stars transactions — never by paying again. (The recipient's saved
+ * gifts are a second signal only: a recipient may keep a gift off its profile or convert it.)
  */
 import type { BuyFailureReason, BuyResult, Operation } from '../core/types';
 import type { ClaimResult, GiftStore, LedgerEntry, NewLedgerEntry } from '../store/types';
-import type { PaymentAnswer, PaymentFormInfo, StarsBalance, TelegramAccount } from './account';
-import { AccountError, TelegramError, isRetryableBuyReason, mapTelegramError } from './errors';
+import type { PaymentAnswer, PaymentFormInfo, StarsBalance, StarsTransactionInfo, TelegramAccount } from './account';
+import { AccountError, PaymentVerificationError, isDefinitePaymentRefusal, isRetryableBuyReason, mapTelegramError } from './errors';
 import type { AccountCredentials, ClientPool } from './pool';
 
 export interface BuyOptions {
@@ -20,14 +21,18 @@ export interface BuyOptions {
 	 */
 	includeUpgrade?: boolean;
 	/**
-	 * A unit whose send is unresolved for longer than this, and that the recipient's saved gifts
-	 * do not show, is settled as not bought (Telegram applies a payment promptly or not at all).
+	 * A unit whose send is unresolved for longer than this, and that the account's Stars
+	 * transactions do not show, is settled as not bought (Telegram applies a payment promptly or
+	 * not at all).
 	 */
 	reconcileGraceMs?: number;
 	now?: () => number;
 }
 
 export const DEFAULT_RECONCILE_GRACE_MS = 60_000;
+
+/** Stars transactions read at most per reconciliation (50 pages); more since the first open send → saved gifts decide, inconclusively. */
+const RECONCILE_TRANSACTIONS_MAX = 5_000;
 
 export interface BuyUnitRequest extends BuyOptions {
 	account: TelegramAccount;
@@ -149,9 +154,17 @@ async function formOf(unit: ClaimedUnit): Promise<FormStep> {
 	// Another account may have hit the sell-out while this unit's claim was being written.
 	if (request.soldOut?.has(giftId)) return { outcome: await settleSoldOut(unit) };
 	let form: PaymentFormInfo;
+	const formFor = async (): Promise<PaymentFormInfo> => account.giftPaymentForm(await account.resolveRecipient(recipient, { peers: store }), giftId, request);
 	try {
-		const target = await account.resolveRecipient(recipient);
-		form = await account.giftPaymentForm(target, giftId, request);
+		form = await formFor().catch(async (raw: unknown) => {
+			const refused = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
+			// Only a hash the form step refused: a lookup that failed (unknown id, free username) stands.
+			if (refused.buyReason !== 'peer_invalid' || refused.method !== 'payments.GetPaymentForm') throw refused;
+			// Telegram refused the access hash this account had kept for the recipient: forget it and
+			// look the recipient up once more (a form never charges, so asking again is safe).
+			await account.forgetRecipient(recipient, { peers: store });
+			return formFor();
+		});
 	} catch (raw) {
 		// Nothing was paid: the form step never charges.
 		const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
@@ -191,7 +204,13 @@ async function settleUnsent(unit: ClaimedUnit, raw: unknown): Promise<BuyUnitOut
 	try {
 		const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
 		noteSoldOut(request, error);
-		if (error.notSent || isDefiniteRefusal(error)) {
+		if (error instanceof PaymentVerificationError) {
+			// Not paid now, but the app could still confirm it: the unit stays unresolved until the
+			// account's transactions say (reconciliation), so a later run never pays it a second time.
+			await store.settlePurchase(opKey, unitIndex, { status: 'unknown', reason: error.buyReason, atMs: now() });
+			return failed(error.buyReason, error.message, false);
+		}
+		if (error.notSent || isDefinitePaymentRefusal(error)) {
 			await store.settlePurchase(opKey, unitIndex, { status: 'failed', reason: error.buyReason, atMs: now() });
 			return failed(error.buyReason, error.message, error.retryable);
 		}
@@ -201,7 +220,7 @@ async function settleUnsent(unit: ClaimedUnit, raw: unknown): Promise<BuyUnitOut
 		const report = await reconcileAccount(account, store, { ...request, only: [{ opKey, unitIndex }] }).catch(() => null);
 		const entry = await store.getPurchase(opKey, unitIndex);
 		if (entry?.status === 'bought') return BOUGHT;
-		if (entry?.status === 'failed') return failed(error.buyReason, `${error.message}; the recipient's gifts show it was not bought`, true);
+		if (entry?.status === 'failed') return failed(error.buyReason, `${error.message}; the account's Stars transactions show it was not bought`, true);
 		return skipped(
 			'pending_unresolved',
 			`${error.message}; whether the payment went through is not known yet${report ? '' : ' (reconciliation failed)'}; it will be reconciled before any new buy and never paid twice`,
@@ -244,15 +263,6 @@ function noteSoldOut(request: BuyUnitRequest, error: AccountError): void {
 	if (error.buyReason === 'sold_out') request.soldOut?.add(request.giftId);
 }
 
-/** A Telegram answer that refused the payment (as opposed to no answer). */
-function isDefiniteRefusal(error: AccountError): boolean {
-	if (error instanceof TelegramError) {
-		// A duplicate submit means an earlier delivery of this very form was accepted.
-		return error.errorMessage !== 'FORM_SUBMIT_DUPLICATE' && error.code < 500;
-	}
-	return error.buyReason === 'flood_wait' || error.buyReason === 'auth_invalid';
-}
-
 function unclaimedOutcome(entry: LedgerEntry): BuyUnitOutcome {
 	if (entry.status === 'bought') return skipped('already_bought', `unit ${entry.unitIndex} of ${entry.opKey} was already bought`, false);
 	return skipped(
@@ -269,11 +279,16 @@ export interface ReconcileReport {
 }
 
 /**
- * Settles this account's pending/unknown units from the recipients' saved gifts: in each
- * (recipient, gift) group, the gifts from this account dated from the first send on, minus the
- * units already recorded bought in that window, are the units that went through (oldest first).
- * The rest are settled failed once `reconcileGraceMs` has passed since their send; a unit never
- * sent is failed at once.
+ * Settles this account's pending/unknown units from its own Stars transactions
+ * (payments.getStarsTransactions: every gift purchase is listed with the gift and its recipient,
+ * whatever the recipient did with the gift). In each (recipient, gift) group, the outbound gift
+ * transactions dated from the first send on, minus the units already recorded bought in that
+ * window, are the units that went through (oldest first); the rest are settled failed once
+ * `reconcileGraceMs` has passed since their send. A unit never sent is failed at once.
+ *
+ * When the transactions cannot be read, the recipient's saved gifts are the second signal: a gift
+ * shown there went through, but a missing one proves nothing (kept off the profile, converted to
+ * Stars, or hidden from strangers), so those units stay unresolved.
  */
 export async function reconcileAccount(
 	account: TelegramAccount,
@@ -284,7 +299,7 @@ export async function reconcileAccount(
 	const graceMs = options.reconcileGraceMs ?? DEFAULT_RECONCILE_GRACE_MS;
 	const self = await account.whoAmI();
 	const only = options.only ? new Set(options.only.map((u) => unitKey(u.opKey, u.unitIndex))) : null;
-	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id })).filter(
+	const open = (await store.listPurchases({ statuses: ['pending', 'unknown'], accountId: self.id, kind: 'purchase' })).filter(
 		(e) => !inFlight.has(unitKey(e.opKey, e.unitIndex)) && (only === null || only.has(unitKey(e.opKey, e.unitIndex))),
 	);
 	const report: ReconcileReport = { bought: 0, failed: 0, unresolved: 0 };
@@ -300,24 +315,29 @@ export async function reconcileAccount(
 		group.push(entry);
 		groups.set(groupKey, group);
 	}
+	if (groups.size === 0) return report;
+	// Transaction dates are whole seconds: windows open one second early.
+	const windowStartSec = (entry: LedgerEntry): number => Math.floor((entry.sentAtMs as number) / 1000) - 1;
+	const earliest = Math.min(...[...groups.values()].map((g) => Math.min(...g.map(windowStartSec))));
+	// One read for every group: the account's gift purchases since the first open send. A history
+	// longer than the read's cap is not complete, so it cannot prove a payment missing.
+	const read = await account.starsTransactions({ direction: 'outbound', sinceSec: earliest, max: RECONCILE_TRANSACTIONS_MAX }).catch(() => null);
+	const spent = read !== null && read.length < RECONCILE_TRANSACTIONS_MAX ? read : null;
+	const bought = await store.listPurchases({ statuses: ['bought'], accountId: self.id, kind: 'purchase' });
 	for (const group of groups.values()) {
 		group.sort((a, b) => (a.sentAtMs as number) - (b.sentAtMs as number));
 		const { recipient, giftId } = group[0];
-		// Saved-gift dates are whole seconds: open the window one second early.
-		const windowStartSec = Math.floor((group[0].sentAtMs as number) / 1000) - 1;
-		const saved = await account.savedGifts(recipient);
-		const found = saved.filter((g) => g.giftId === giftId && (g.fromId === null || g.fromId === self.id) && g.dateSec >= windowStartSec).length;
-		const known = (await store.listPurchases({ statuses: ['bought'], accountId: self.id })).filter(
-			(e) => e.recipient === recipient && e.giftId === giftId && (e.sentAtMs ?? e.createdAtMs) >= windowStartSec * 1000,
-		).length;
-		let wentThrough = Math.max(0, found - known);
+		const startSec = windowStartSec(group[0]);
+		const found = await copiesFound(account, store, { recipient, giftId, startSec, selfId: self.id }, spent);
+		const known = bought.filter((e) => e.recipient === recipient && e.giftId === giftId && (e.sentAtMs ?? e.createdAtMs) >= startSec * 1000).length;
+		let wentThrough = Math.max(0, found.count - known);
 		for (const entry of group) {
 			if (wentThrough > 0) {
 				wentThrough -= 1;
-				await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'bought', reason: 'reconciled from saved gifts', atMs: now() });
+				await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'bought', reason: `reconciled from ${found.source}`, atMs: now() });
 				report.bought += 1;
-			} else if (now() - (entry.sentAtMs as number) >= graceMs) {
-				await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'failed', reason: 'network', atMs: now() });
+			} else if (found.conclusive && now() - (entry.sentAtMs as number) >= graceMs) {
+				await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'failed', reason: entry.reason === 'verification_needed' ? 'verification_needed' : 'network', atMs: now() });
 				report.failed += 1;
 			} else {
 				if (entry.status === 'pending') {
@@ -328,6 +348,27 @@ export async function reconcileAccount(
 		}
 	}
 	return report;
+}
+
+/**
+ * Copies of `giftId` this account paid for `recipient` since `startSec`: from its outbound Stars
+ * transactions (conclusive), or, when those could not be read, from the recipient's saved gifts
+ * (only ever proof that a copy arrived).
+ */
+async function copiesFound(
+	account: TelegramAccount,
+	store: GiftStore,
+	group: { recipient: string; giftId: string; startSec: number; selfId: string },
+	spent: StarsTransactionInfo[] | null,
+): Promise<{ count: number; conclusive: boolean; source: string }> {
+	const target = await account.resolveRecipient(group.recipient, { peers: store }).catch(() => null);
+	if (spent !== null && target !== null) {
+		const count = spent.filter((t) => t.giftId === group.giftId && t.peer === target.chatId && t.stars < 0 && t.dateSec >= group.startSec).length;
+		return { count, conclusive: true, source: 'Stars transactions' };
+	}
+	const saved = target === null ? null : await account.savedGifts(group.recipient, 500, { peers: store }).catch(() => null);
+	const count = (saved ?? []).filter((g) => g.giftId === group.giftId && (g.fromId === null || g.fromId === group.selfId) && g.dateSec >= group.startSec).length;
+	return { count, conclusive: false, source: 'saved gifts' };
 }
 
 export interface ExecuteContext extends BuyOptions {
@@ -360,7 +401,7 @@ export async function executeOperations(operations: Operation[], context: Execut
 	try {
 		// One read for every account (each account's own read would queue behind the others'):
 		// only accounts with unresolved units need reconciling. Null: ask each account.
-		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'] }).catch(() => null);
+		const openUnits = await context.store.listPurchases({ statuses: ['pending', 'unknown'], kind: 'purchase' }).catch(() => null);
 		const byAccount = new Map<string, number[]>();
 		operations.forEach((op, index) => {
 			const list = byAccount.get(op.accountId) ?? [];
@@ -424,7 +465,7 @@ interface OperationRun {
  * the first one's TCP acknowledgement: Nagle). A form never charges. Unit u+1 is paid only after
  * unit u was bought; otherwise it is settled failed without being sent. Unit u's settle goes into
  * u+1's ledger step (until then u is `pending` with its send recorded: a crash there is reconciled
- * from the recipient's gifts like any interrupted send). One ledger step per payment, committed
+ * from the account's Stars transactions like any interrupted send). One ledger step per payment, committed
  * together with the other accounts' steps (GiftStore.ledgerStep).
  */
 async function runOperation(op: Operation, account: TelegramAccount, context: ExecuteContext, soldOut: Set<string>): Promise<OperationRun> {
@@ -517,7 +558,7 @@ async function runUnits(op: Operation, account: TelegramAccount, context: Execut
 				if (previous) release(previous);
 				// On a failed write, whatever was written stays recoverable: a unit with no send
 				// recorded is failed by reconciliation, one with a send recorded is looked up in the
-				// recipient's gifts.
+				// account's Stars transactions.
 				if (!written) release(unit);
 			}
 			ahead = nextRequest && claimResult ? claimStepOf(nextRequest, claimResult) : null;

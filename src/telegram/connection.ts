@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 
 import { ConnectionTCPFull, Logger, LogLevel, PromisedNetSockets, StringSession, TelegramClient } from './gramjs';
+import { clientIdentity, type ClientIdentity } from './identity';
 
 export type TelegramServer =
 	| { kind: 'production' }
@@ -25,6 +26,8 @@ export interface CreateTelegramClientOptions {
 	server: TelegramServer;
 	/** How often the library retries a (re)connection before giving up. Default 2. */
 	connectionRetries?: number;
+	/** What initConnection says about the client; unset fields use defaultClientIdentity() (src/telegram/identity.ts). */
+	identity?: Partial<ClientIdentity>;
 }
 
 type ConnectionParams = ConstructorParameters<typeof ConnectionTCPFull>[0];
@@ -77,6 +80,7 @@ export function createTelegramClient(options: CreateTelegramClientOptions): Tele
 	}
 	const stringSession = parseSession(session);
 	if (!stringSession) throw new Error('session is not a valid session string');
+	const identity = clientIdentity(options.identity);
 	const client = new TelegramClient(stringSession, apiId, apiHash, {
 		connection: server.kind === 'custom' ? connectionFor(server.host, server.port) : ConnectionTCPFull,
 		networkSocket: NoDelayNetSocket,
@@ -87,9 +91,11 @@ export function createTelegramClient(options: CreateTelegramClientOptions): Tele
 		floodSleepThreshold: 0,
 		baseLogger: silentLogger(),
 		testServers: server.kind === 'test',
-		deviceModel: 'n8n-nodes-telegram-gifts',
-		systemVersion: 'node',
-		appVersion: '1.0',
+		deviceModel: identity.deviceModel,
+		systemVersion: identity.systemVersion,
+		appVersion: identity.appVersion,
+		langCode: identity.langCode,
+		systemLangCode: identity.systemLangCode,
 	});
 	return client;
 }

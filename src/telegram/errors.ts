@@ -134,9 +134,23 @@ export class TelegramError extends AccountError {
 		/** Telegram's error name, e.g. STARGIFT_USAGE_LIMITED. */
 		readonly errorMessage: string,
 	) {
-		super(context, `Telegram error ${code} ${errorMessage}`);
+		super(context, `Telegram error ${code} ${errorMessage}${ERROR_ADVICE[errorMessage] ?? ''}`);
 		this.buyReason = buyReasonFor(errorMessage);
 		this.retryable = code >= 500 || RETRYABLE_BUY_REASONS.has(this.buyReason);
+	}
+}
+
+/**
+ * payments.sendStarsForm answered payments.paymentVerificationNeeded: the payment was not made;
+ * Telegram wants it confirmed in its app first (tdlib treats this answer as no purchase). Not
+ * retried: a second form would ask again. The verification URL is never put in the message.
+ */
+export class PaymentVerificationError extends AccountError {
+	readonly retryable = false;
+	readonly buyReason = 'verification_needed' as const;
+
+	constructor(context: ErrorContext) {
+		super(context, 'Telegram asks to confirm this payment in the Telegram app (payments.paymentVerificationNeeded); nothing was charged');
 	}
 }
 
@@ -153,6 +167,12 @@ export class MigrateError extends AccountError {
 		super(context, `Telegram asked to continue on DC ${newDc} (${errorMessage})`);
 	}
 }
+
+/** What the user can do about an error, appended to its message. */
+const ERROR_ADVICE: Record<string, string> = {
+	API_GIFT_RESTRICTED_UPDATE_APP:
+		': Telegram refuses gift payments from clients on an outdated API layer; update n8n-nodes-telegram-gifts (it speaks the layer of its teleproto version)',
+};
 
 const BUY_REASONS: Record<string, BuyFailureReason> = {
 	STARGIFT_USAGE_LIMITED: 'sold_out',
@@ -185,6 +205,15 @@ export function buyReasonFor(errorMessage: string): BuyFailureReason {
 /** Whether a failed purchase with this reason might succeed if tried again later. */
 export function isRetryableBuyReason(reason: BuyFailureReason): boolean {
 	return RETRYABLE_BUY_REASONS.has(reason);
+}
+
+/**
+ * A Telegram answer that refused a payment (sendStarsForm: a purchase or a bid), as opposed to no
+ * answer. A duplicate submit means an earlier delivery of this very form was accepted.
+ */
+export function isDefinitePaymentRefusal(error: AccountError): boolean {
+	if (error instanceof TelegramError) return error.errorMessage !== 'FORM_SUBMIT_DUPLICATE' && error.code < 500;
+	return error.buyReason === 'flood_wait' || error.buyReason === 'auth_invalid';
 }
 
 const FLOOD_NAME = /^FLOOD(?:_PREMIUM|_TEST_PHONE)?_WAIT_(\d+)$/;

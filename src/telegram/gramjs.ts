@@ -17,6 +17,8 @@ export { AuthKey } from 'teleproto/crypto/AuthKey';
 export { IGE } from 'teleproto/crypto/IGE';
 export { GZIPPacked, MessageContainer, RPCResult } from 'teleproto/tl/core';
 export { LAYER } from 'teleproto/tl';
+// Pushed updates an account listens to (auction state): every update, unfiltered.
+export { Raw } from 'teleproto/events';
 export { returnBigInt } from 'teleproto/Helpers';
 // Two-step verification (SRP): the client side for the login flow, and for the sandbox's tests.
 export { computeCheck, computeDigest } from 'teleproto/Password';

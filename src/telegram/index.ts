@@ -7,6 +7,7 @@ export {
 	ClientPool,
 	getSharedPool,
 	accountKeyOf,
+	serverKeyOf,
 	type AccountCredentials,
 	type AccountLease,
 	type PoolOptions,
@@ -23,6 +24,8 @@ export {
 	type CanReceiveResult,
 	type PaymentFormInfo,
 	type SavedGiftInfo,
+	type StarsTransactionInfo,
+	type PeerStoreOption,
 	type StickerFile,
 } from './account';
 export {
@@ -45,6 +48,7 @@ export {
 	CircuitOpenError,
 	TelegramError,
 	MigrateError,
+	PaymentVerificationError,
 	AUTH_INVALID_ERRORS,
 	buyReasonFor,
 	isRetryableBuyReason,
@@ -53,3 +57,35 @@ export {
 	type ErrorContext,
 } from './errors';
 export { giftFromStarGift, type StarGiftConversion } from './gift-mapping';
+export { clientIdentity, defaultClientIdentity, type ClientIdentity } from './identity';
+export { USERNAME_TTL_MS, PEER_SCAN_REUSE_MS, type PeerStore } from './peers';
+export {
+	readAuction,
+	activeAuctions,
+	wonGifts,
+	bidPaymentForm,
+	sendBidForm,
+	ownBidOf,
+	snapshotOf,
+	snapshotFor,
+	auctionUpdateOf,
+	type AuctionUpdate,
+	type AuctionRead,
+	type ActiveAuction,
+	type WonGift,
+	type BidForm,
+	type BidAnswer,
+} from './auctions';
+export {
+	placeBidStep,
+	reconcileBids,
+	bidReasonOf,
+	AuctionFollower,
+	DEFAULT_BID_RECONCILE_GRACE_MS,
+	type BidFailureReason,
+	type BidStepOutcome,
+	type BidStepRequest,
+	type ReconcileBidsOptions,
+	type AuctionEvent,
+	type FollowOptions,
+} from './bidder';

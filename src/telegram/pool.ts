@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 
 import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
+import type { ClientIdentity } from './identity';
 import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
+import { PeerMemory } from './peers';
 import type { TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
 
@@ -20,6 +22,8 @@ export interface AccountCredentials {
 	server: TelegramServer;
 	/** Human label used in every message about this account (never the session). */
 	label: string;
+	/** What the client tells Telegram about itself (initConnection); unset fields use the defaults. */
+	identity?: Partial<ClientIdentity>;
 }
 
 export interface PoolOptions {
@@ -45,9 +49,14 @@ interface PoolEntry {
 	closing: Promise<void> | null;
 }
 
+/** Which Telegram a server is ("production", "test", or "custom:host:port"): what one catalog is shared by. */
+export function serverKeyOf(server: TelegramServer): string {
+	return server.kind === 'custom' ? `custom:${server.host}:${server.port}` : server.kind;
+}
+
 /** A stable, non-reversible id for (apiId, server, session). */
 export function accountKeyOf(credentials: Pick<AccountCredentials, 'apiId' | 'session' | 'server'>): string {
-	const server = credentials.server.kind === 'custom' ? `custom:${credentials.server.host}:${credentials.server.port}` : credentials.server.kind;
+	const server = serverKeyOf(credentials.server);
 	return createHash('sha256').update(`${credentials.apiId}\n${server}\n${credentials.session}`).digest('hex').slice(0, 16);
 }
 
@@ -115,6 +124,7 @@ export class ClientPool {
 				session: credentials.session,
 				server: credentials.server,
 				connectionRetries: this.options.connectionRetries,
+				identity: credentials.identity,
 			});
 		} catch (error) {
 			// Bad credential fields: say which account (connection.ts never echoes the values).
@@ -131,6 +141,7 @@ export class ClientPool {
 			now: this.now,
 			self: null,
 			recipients: new Map(),
+			peers: new PeerMemory(),
 		};
 		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
 		entry.ready = this.connect(conn);

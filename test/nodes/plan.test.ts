@@ -102,7 +102,7 @@ describe('Telegram Gift Plan through n8n-core (dry run, balances from the parame
 		[
 			'malformed peer',
 			{ recipients: { recipient: [{ peer: 'not a peer!', priceMin: 0, priceMax: 0, supplyMin: 0, supplyMax: 0, maxPerGift: 1 }] } },
-			'Recipient List › Recipient 1 › Peer',
+			'Recipient List › Recipient 1 › Recipient',
 		],
 		['accounts JSON that is not JSON', { accountsJson: '[{"id": ' }, 'Accounts (JSON): is not valid JSON'],
 		['an account without balance', { accountsJson: '[{"id": "1"}]' }, 'Accounts (JSON) › [0].balance'],

@@ -81,8 +81,8 @@ describe('nodes against the sandbox through n8n-core', () => {
 		expect(badBot.message).toContain('401');
 		expect(badBot.message).not.toContain('wrong-token-value');
 
-		const malformed = await engine.credentials.test('telegramGiftsAccountApi', { ...account, sessions: 'alice: not a session' });
-		expect(malformed).toEqual({ status: 'Error', message: expect.stringContaining('Sessions') });
+		const malformed = await engine.credentials.test('telegramGiftsAccountApi', { ...account, accounts: { account: [{ label: 'alice', session: 'not a session' }] } });
+		expect(malformed).toEqual({ status: 'Error', message: expect.stringMatching(/Accounts.*account "alice": this is not a session string/) });
 	});
 
 	it('the trigger stays quiet on an unchanged catalog and emits a drop as one execution', async () => {
@@ -118,7 +118,7 @@ describe('nodes against the sandbox through n8n-core', () => {
 
 	it('rejects a poll interval below the minimum naming the field', async () => {
 		const trigger = packageNode('Gift Trigger', 'telegramGiftTrigger', { pollIntervalMs: 20 }, ['telegramGiftsAccountApi']);
-		await expect(engine.activate({ nodes: [trigger] })).rejects.toThrow(/Poll Interval \(Ms\)/);
+		await expect(engine.activate({ nodes: [trigger] })).rejects.toThrow(/Poll Interval \(ms\)/);
 	});
 
 	it('plan → buy → report buys what the sandbox records and reports it to the account chats', async () => {
@@ -214,5 +214,21 @@ describe('nodes against the sandbox through n8n-core', () => {
 		const bad = packageNode('Announce', 'telegramGiftNotify', { operation: 'announceGift', chatIds: '555', captionTemplate: '{nope}' }, ['telegramGiftsBotApi']);
 		const badRun = await engine.run({ nodes: [catalog, bad], connections: chain(['Catalog', 'Announce']) });
 		expect(errorOf(badRun)?.message).toMatch(/^Caption Template \(item 0\): unknown placeholder \{nope\}/);
+	});
+
+	it('Check Can Receive names a channel the account does not know and says what to do; one it is a member of is checked', async () => {
+		const check = (recipient: string) =>
+			packageNode('Check', 'telegramGift', { resource: 'recipient', operation: 'checkCanReceive', recipient, account: 'alice' }, ['telegramGiftsAccountApi']);
+		const known = await engine.run({ nodes: [check(CHANNEL)] });
+		expect(outputOf(known, 'Check')[0]).toEqual([{ recipient: CHANNEL, canReceive: true, reason: null, detail: null }]);
+		const unknown = await engine.run({ nodes: [check('-1009999999999')] });
+		expect(outputOf(unknown, 'Check')[0]).toEqual([
+			{
+				recipient: '-1009999999999',
+				canReceive: false,
+				reason: 'peer_invalid',
+				detail: expect.stringMatching(/^alice: recipient "-1009999999999" is not a channel this account knows: .*member of that channel.*Join the channel with this account, or give it as @username/),
+			},
+		]);
 	});
 });

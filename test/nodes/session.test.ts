@@ -85,7 +85,7 @@ describe('Telegram Gift → Session through n8n-core against the sandbox', () =>
 		secrets.add(session);
 		expect(await w.whoAmI(session)).toBe(accountId);
 		const { apiId, apiHash, server } = w.sandbox.credentials;
-		engine.credentials.set('telegramGiftsAccountApi', { apiId, apiHash, server: 'custom', host: server.host, port: server.port, sessions: `new: ${session}` });
+		engine.credentials.set('telegramGiftsAccountApi', { apiId, apiHash, server: 'custom', host: server.host, port: server.port, accounts: { account: [{ label: 'new', session }] } });
 		try {
 			const info = packageNode('Info', 'telegramGift', { resource: 'account', operation: 'getInfo' }, ['telegramGiftsAccountApi']);
 			expect(only(await engine.run({ nodes: [info] }), 'Info')).toMatchObject({ label: 'new', id: accountId });

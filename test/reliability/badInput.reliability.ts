@@ -114,8 +114,8 @@ const CASES: BadCase[] = [
 	// Credentials
 	{ name: 'credential: API ID negative', node: buyFields({}), credentials: { type: ACCOUNT, data: { apiId: -1 } }, names: /API ID/ },
 	{ name: 'credential: API Hash empty', node: buyFields({}), credentials: { type: ACCOUNT, data: { apiHash: '' } }, names: /API Hash/ },
-	{ name: 'credential: session not a session', node: buyFields({}), credentials: { type: ACCOUNT, data: { sessions: 'alice: not a session' } }, names: /Sessions/ },
-	{ name: 'credential: no sessions', node: buyFields({}), credentials: { type: ACCOUNT, data: { sessions: '' } }, names: /Sessions/ },
+	{ name: 'credential: session not a session', node: buyFields({}), credentials: { type: ACCOUNT, data: { accounts: { account: [{ label: 'alice', session: 'not a session' }] } } }, names: /Accounts/ },
+	{ name: 'credential: no sessions', node: buyFields({}), credentials: { type: ACCOUNT, data: { accounts: { account: [] } } }, names: /Accounts/ },
 	{ name: 'credential: port 70000', node: buyFields({}), credentials: { type: ACCOUNT, data: { port: 70000 } }, names: /Port/ },
 	{ name: 'credential: bot token malformed', node: notify({ operation: 'sendMessage', text: 'hi' }), credentials: { type: BOT, data: { token: 'abc' } }, names: /Bot Token/ },
 	{ name: 'credential: none attached (buy)', node: { ...buyFields({}), credentials: {} }, credentials: 'none', names: /[Cc]redential/ },
@@ -125,9 +125,9 @@ const CASES: BadCase[] = [
 	{ name: 'plan: min supply > max supply', node: plan(recipientWith({ supplyMin: 500, supplyMax: 100 })), input: [gift()], names: /Recipient 1 › (Min|Max) Supply/ },
 	{ name: 'plan: negative min price', node: plan(recipientWith({ priceMin: -1 })), input: [gift()], names: /Recipient 1 › Min Price/ },
 	{ name: 'plan: NaN max supply', node: plan(recipientWith({ supplyMax: NaN })), input: [gift()], names: /Recipient 1 › Max Supply/ },
-	{ name: 'plan: fractional max copies', node: plan(recipientWith({ maxPerGift: 1.5 })), input: [gift()], names: /Recipient 1 › Max Copies per Gift/ },
-	{ name: 'plan: malformed peer', node: plan(recipientWith({ peer: '@@bad' })), input: [gift()], names: /Recipient 1 › Peer/ },
-	{ name: 'plan: peer as a 64-bit number', node: plan(recipientWith({ peer: `={{ ${BIG_CHANNEL_NUMBER} }}` })), input: [gift()], names: /Recipient 1 › Peer/ },
+	{ name: 'plan: fractional max copies', node: plan(recipientWith({ maxPerGift: 1.5 })), input: [gift()], names: /Recipient 1 › Copies per Gift/ },
+	{ name: 'plan: malformed peer', node: plan(recipientWith({ peer: '@@bad' })), input: [gift()], names: /Recipient 1 › Recipient/ },
+	{ name: 'plan: peer as a 64-bit number', node: plan(recipientWith({ peer: `={{ ${BIG_CHANNEL_NUMBER} }}` })), input: [gift()], names: /Recipient 1 › Recipient/ },
 	{ name: 'plan: empty recipient list', node: plan({ recipients: {} }), input: [gift()], names: /Recipient List/ },
 	{ name: 'plan: recipients JSON not JSON', node: plan({ recipientsSource: 'expression', recipientsJson: '\u0000\u00ffnot json' }), input: [gift()], names: /Recipients \(JSON\)/ },
 	{ name: 'plan: recipients JSON an object', node: plan({ recipientsSource: 'expression', recipientsJson: '{"peer": "me"}' }), input: [gift()], names: /Recipients \(JSON\)/ },
@@ -150,11 +150,11 @@ const CASES: BadCase[] = [
 	{ name: 'notify: report of unrelated items', node: notify({ operation: 'sendReport', accountChats: false }), input: [{ json: { hello: 'world' } }], names: /Input items \(item 0\)/ },
 	{ name: 'notify: report with NaN price', node: notify({ operation: 'sendReport', accountChats: false }), input: [validOp({ price: NaN })], names: /Input items/ },
 	// Telegram Gift Trigger (activation)
-	{ name: 'trigger: interval below minimum', node: trigger({ pollIntervalMs: 20 }), activate: true, names: /Poll Interval \(Ms\)/ },
-	{ name: 'trigger: NaN interval', node: trigger({ pollIntervalMs: NaN }), activate: true, names: /Poll Interval \(Ms\)/ },
+	{ name: 'trigger: interval below minimum', node: trigger({ pollIntervalMs: 20 }), activate: true, names: /Poll Interval \(ms\)/ },
+	{ name: 'trigger: NaN interval', node: trigger({ pollIntervalMs: NaN }), activate: true, names: /Poll Interval \(ms\)/ },
 	{ name: 'trigger: no events', node: trigger({ events: [] }), activate: true, names: /Events/ },
 	{ name: 'trigger: unknown event', node: trigger({ events: ['everything'] }), activate: true, names: /Events/ },
-	{ name: 'trigger: negative session floor', node: trigger({ options: { sessionFloorMs: -1 } }), activate: true, names: /Per-Session Floor/ },
+	{ name: 'trigger: negative session floor', node: trigger({ options: { sessionFloorMs: -1 } }), activate: true, names: /Min Time Between Polls per Account/ },
 	{ name: 'trigger: zero test gifts', node: trigger({ options: { testGiftCount: 0 } }), activate: true, names: /Gifts in Test Run/ },
 ];
 

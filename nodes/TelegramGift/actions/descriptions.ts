@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { auctionProperties } from './auction/auction.description';
 import { buyProperties } from './gift/buy.description';
 import { downloadStickerProperties } from './gift/downloadSticker.description';
 import { getCatalogProperties } from './gift/getCatalog.description';
@@ -17,6 +18,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 		default: 'gift',
 		options: [
 			{ name: 'Account', value: 'account' },
+			{ name: 'Auction', value: 'auction' },
 			{ name: 'Gift', value: 'gift' },
 			{ name: 'Purchase', value: 'purchase' },
 			{ name: 'Recipient', value: 'recipient' },
@@ -65,6 +67,20 @@ export const telegramGiftProperties: INodeProperties[] = [
 				description: 'ID, username, Premium status and star balance of every account in the credential',
 				action: 'Get account info',
 			},
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		default: 'getState',
+		displayOptions: { show: { resource: ['auction'] } },
+		options: [
+			{ name: 'Get State', value: 'getState', description: "An auction's round, places, bids from the top, minimum bid and every account's own bid (also subscribes to its updates)", action: 'Get an auction state' },
+			{ name: 'Get Won Gifts', value: 'getWon', description: 'The copies each account won in an auction', action: 'Get gifts won in an auction' },
+			{ name: 'List My Active Auctions', value: 'getActive', description: 'Auctions not yet ended that the accounts bid on', action: 'List my active auctions' },
+			{ name: 'Place or Raise Bid', value: 'placeBid', description: 'Place a new bid or raise one, at most once per planned step', action: 'Place or raise a bid' },
 		],
 	},
 	{
@@ -138,6 +154,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 			},
 		],
 	},
+	...auctionProperties,
 	...buyProperties,
 	...getCatalogProperties,
 	...downloadStickerProperties,

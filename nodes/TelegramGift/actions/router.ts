@@ -5,6 +5,10 @@ import { ACCOUNT_CREDENTIAL } from '../../shared/accountCredential';
 import { nodeError } from '../../shared/errors';
 import { openAccounts, type OpenedAccounts } from '../../shared/openAccounts';
 import { getInfo } from './account/getInfo.operation';
+import { getActive } from './auction/getActive.operation';
+import { getState } from './auction/getState.operation';
+import { getWon } from './auction/getWon.operation';
+import { placeBid } from './auction/placeBid.operation';
 import { createGiftContext, type GiftOperation } from './context';
 import { buy } from './gift/buy.operation';
 import { downloadSticker } from './gift/downloadSticker.operation';
@@ -20,6 +24,7 @@ import { signIn } from './session/signIn.operation';
 const operations: Record<string, Record<string, GiftOperation>> = {
 	gift: { buy, getCatalog, downloadSticker },
 	account: { getInfo },
+	auction: { getState, placeBid, getActive, getWon },
 	purchase: { getMany: getManyPurchases },
 	recipient: { checkCanReceive },
 };

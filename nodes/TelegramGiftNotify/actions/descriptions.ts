@@ -15,6 +15,12 @@ export const notifyProperties: INodeProperties[] = [
 				action: 'Announce a gift',
 			},
 			{
+				name: 'Send Auction Message',
+				value: 'sendAuctionMessage',
+				description: 'One short message per auction event (outbid, returned, won, lost, finished, …) from the Telegram Gift Trigger or Place or Raise Bid',
+				action: 'Send an auction message',
+			},
+			{
 				name: 'Send Message',
 				value: 'sendMessage',
 				description: 'Send a text message per input item',
@@ -52,7 +58,7 @@ export const notifyProperties: INodeProperties[] = [
 		name: 'accountChats',
 		type: 'boolean',
 		default: false,
-		displayOptions: { show: { operation: ['announceGift', 'sendMessage'] } },
+		displayOptions: { show: { operation: ['announceGift', 'sendMessage', 'sendAuctionMessage'] } },
 		description:
 			"Whether to send to each account's private chat with the bot too; needs the Telegram Gifts Account credential",
 	},
@@ -61,7 +67,7 @@ export const notifyProperties: INodeProperties[] = [
 		name: 'language',
 		type: 'options',
 		default: 'en',
-		displayOptions: { show: { operation: ['announceGift', 'sendReport'] } },
+		displayOptions: { show: { operation: ['announceGift', 'sendReport', 'sendAuctionMessage'] } },
 		options: [
 			{ name: 'English', value: 'en' },
 			{ name: 'Russian', value: 'ru' },
@@ -104,5 +110,13 @@ export const notifyProperties: INodeProperties[] = [
 		default: true,
 		displayOptions: { show: { operation: ['sendReport'] } },
 		description: 'Whether to send the report; off only builds it (text and totals) for the next nodes',
+	},
+	{
+		displayName: 'Auction Section',
+		name: 'auctionSection',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: ['sendReport'] } },
+		description: "Whether to add the accounts' auction bids of the last 24 hours from the ledger: bids placed, raised, returned, won, Stars held and spent, per account",
 	},
 ];

@@ -15,6 +15,7 @@ const operations: Record<string, () => Promise<Operation>> = {
 	announceGift: async () => (await import('./announceGift.operation')).announceGift,
 	sendMessage: async () => (await import('./sendMessage.operation')).sendMessage,
 	sendReport: async () => (await import('./sendReport.operation')).sendReport,
+	sendAuctionMessage: async () => (await import('./sendAuctionMessage.operation')).sendAuctionMessage,
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ValidationError, buildReport, validatePlan, validateResults, type PlanAccount, type ReportLang } from '../../../src/core';
+import { ValidationError, buildAuctionSection, buildReport, validatePlan, validateResults, type AuctionLedgerRow, type PlanAccount, type ReportLang } from '../../../src/core';
 import { nodeError, parameterError } from '../../shared/errors';
 import { chatOutcome, mergeChats, parseChatIds } from './chats';
 import type { NotifyContext } from './context';
@@ -14,6 +14,10 @@ interface Collected {
 	operations: IDataObject[];
 	results: IDataObject[];
 	skips: IDataObject[];
+	/** giftTitle of any item (Plan and Buy items carry it), by gift id. */
+	giftTitles: Record<string, string>;
+	/** Accounts named by bid items. */
+	bidAccounts: Set<string>;
 }
 
 export async function sendReport(this: IExecuteFunctions, context: NotifyContext): Promise<INodeExecutionData[]> {
@@ -33,9 +37,15 @@ export async function sendReport(this: IExecuteFunctions, context: NotifyContext
 		throw nodeError(node, error);
 	}
 	const accounts = await accountsOf(context, collected);
-	const report = buildReport(plan, results, accounts, { lang });
-
-	const json: IDataObject = { text: report.text, totals: report.totals as unknown as IDataObject };
+	const report = buildReport(plan, results, accounts, { lang, giftTitles: collected.giftTitles });
+	let text = report.text;
+	const json: IDataObject = { text, totals: report.totals as unknown as IDataObject };
+	if (this.getNodeParameter('auctionSection', 0, false) as boolean) {
+		const section = await auctionSectionOf(context, collected, accounts, lang);
+		text = `${text}\n\n${section.text}`;
+		json.text = text;
+		json.auctions = section as unknown as IDataObject;
+	}
 	if (send) {
 		const explicit = parseChatIds.call(this, this.getNodeParameter('chatIds', 0, ''), 0);
 		const wantsAccountChats = this.getNodeParameter('accountChats', 0, true) as boolean;
@@ -44,7 +54,7 @@ export async function sendReport(this: IExecuteFunctions, context: NotifyContext
 		if (chats.length === 0) {
 			throw parameterError(node, 'Chat IDs', "no chat to send to: enter chat ids, or send to every account's own chat");
 		}
-		const sent = await context.bot.client.sendText({ chatIds: chats, text: report.text });
+		const sent = await context.bot.client.sendText({ chatIds: chats, text });
 		context.assertTokenAccepted(sent);
 		Object.assign(json, chatOutcome(sent));
 	}
@@ -53,7 +63,7 @@ export async function sendReport(this: IExecuteFunctions, context: NotifyContext
 
 /** Sorts input items into buy results, planned operations and skips. */
 function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collected {
-	const out: Collected = { operations: [], results: [], skips: [] };
+	const out: Collected = { operations: [], results: [], skips: [], giftTitles: {}, bidAccounts: new Set() };
 	const operationKeys = new Set<string>();
 	const addOperation = (json: IDataObject) => {
 		const key = String(json.opKey);
@@ -71,7 +81,11 @@ function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collecte
 	};
 	items.forEach((item, itemIndex) => {
 		const json = item.json;
-		if (typeof json.opKey === 'string' && typeof json.status === 'string') {
+		if (typeof json.giftTitle === 'string' && json.giftTitle !== '' && json.giftId !== undefined) out.giftTitles[String(json.giftId)] = json.giftTitle;
+		if (typeof json.opKey === 'string' && (json.action === 'place' || json.action === 'raise')) {
+			// A bid step or its result (Plan Bids / Place or Raise Bid): the auction section reads the ledger.
+			out.bidAccounts.add(String(json.accountId));
+		} else if (typeof json.opKey === 'string' && typeof json.status === 'string') {
 			out.results.push(json);
 			addOperation(json);
 		} else if (typeof json.opKey === 'string') {
@@ -127,4 +141,27 @@ async function accountsOf(context: NotifyContext, collected: Collected): Promise
 		accounts.set(id, { id, balance, premium: null, ...(label ? { label } : {}) });
 	}
 	return [...accounts.values()];
+}
+
+const DAY_MS = 86_400_000;
+
+/** The auction section from the ledger's bid rows of the last 24 hours (the credential's accounts, else those the items name). */
+async function auctionSectionOf(context: NotifyContext, collected: Collected, accounts: PlanAccount[], lang: ReportLang) {
+	const labels: Record<string, string> = {};
+	for (const a of accounts) if (a.label) labels[a.id] = a.label;
+	const ids = new Set<string>([...collected.bidAccounts, ...accounts.map((a) => a.id)]);
+	if (context.accounts) {
+		for (const { info } of await context.accounts.whoAmIEach()) {
+			if (!info) continue;
+			ids.add(info.id);
+			labels[info.id] = info.label;
+		}
+	}
+	const rows: AuctionLedgerRow[] = [];
+	for (const id of ids) {
+		for (const e of await context.store.listPurchases({ kind: 'bid', accountId: id, sinceMs: Date.now() - DAY_MS })) {
+			rows.push({ opKey: e.opKey, accountId: e.accountId, giftId: e.giftId, amount: e.bidAmount ?? e.unitIndex, price: e.price, status: e.status });
+		}
+	}
+	return buildAuctionSection(rows, labels, lang);
 }

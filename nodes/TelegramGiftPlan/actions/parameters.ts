@@ -1,7 +1,7 @@
 /**
  * Node parameters → the core's plan input. Values are checked by the core's own validators
  * (one definition of a valid recipient or account); their field paths are translated back into
- * the names the user sees in the node, so an error says "Recipient List › Recipient 2 › Peer".
+ * the names the user sees in the node, so an error says "Recipient List › Recipient 2 › Recipient".
  */
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -10,12 +10,12 @@ import { ValidationError, validateAccount, validateRecipient, type PlanAccount, 
 import { parameterError } from '../../shared/errors';
 
 const RECIPIENT_LABELS: Record<string, string> = {
-	peer: 'Peer',
+	peer: 'Recipient',
 	priceMin: 'Min Price (Stars)',
 	priceMax: 'Max Price (Stars)',
 	supplyMin: 'Min Supply',
 	supplyMax: 'Max Supply',
-	maxPerGift: 'Max Copies per Gift',
+	maxPerGift: 'Copies per Gift',
 };
 
 /** `recipients[1].priceMin` → `Recipient List › Recipient 2 › Min Price (Stars)`. */

@@ -55,16 +55,19 @@ export async function executePlan(this: IExecuteFunctions): Promise<INodeExecuti
 	const pairedItem = (giftId: string) => ({ item: itemOfGift.get(giftId) ?? 0 });
 	const accountById = new Map(accounts.map((a) => [a.id, a]));
 
+	// Titles travel with the items so the report can name gifts by title.
+	const giftTitle = (giftId: string) => result.giftTitles?.[giftId] ?? null;
 	const purchases: INodeExecutionData[] = result.operations.map((op) => ({
 		json: {
 			...op,
+			giftTitle: giftTitle(op.giftId),
 			accountLabel: accountById.get(op.accountId)?.label ?? null,
 			accountBalance: accountById.get(op.accountId)?.balance ?? null,
 		},
 		pairedItem: pairedItem(op.giftId),
 	}));
 	const skips: INodeExecutionData[] = result.skips.map((skip) => ({
-		json: { ...skip } as IDataObject,
+		json: { ...skip, giftTitle: giftTitle(skip.giftId) } as IDataObject,
 		pairedItem: pairedItem(skip.giftId),
 	}));
 	// Accounts that could not be reached are planned without, and said so on the Skipped output.

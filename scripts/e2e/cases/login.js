@@ -57,8 +57,9 @@ module.exports = {
 		const second = await postForm(waitingUrl, [ACCOUNT.loginCode, '']);
 		assert.equal(second.status, 200, `code submit: HTTP ${second.status}`);
 		const done = await pageWhenWaiting('the completion page', 'Logged in as');
-		const session = /paste it into the Telegram account credential\): ([A-Za-z0-9+/=_-]{40,})/.exec(done)?.[1];
-		assert.ok(session, 'the completion page shows the session string');
+		const session = /<textarea id="session" readonly[^>]*>([A-Za-z0-9+/=_-]{40,})<\/textarea>/.exec(done)?.[1];
+		assert.ok(session, 'the completion page shows the session string in its box');
+		assert.match(done, /<button type="button" id="copy"[^>]*>Copy session string<\/button>/, 'with a copy button');
 		run.n8n.secrets.push(session);
 		assert.ok(done.includes(`@${ACCOUNT.username}`), 'the page names the account');
 		// The completion page's own script then POSTs back, which ends the execution. Until then it

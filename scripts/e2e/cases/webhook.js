@@ -1,7 +1,8 @@
 'use strict';
 // Buy-on-demand template in a real n8n: POST {giftId, recipient, quantity} with the header auth
 // buys and answers one result per item; without the header nothing is bought; the same
-// Idempotency-Key is never paid twice; a bad gift id answers an error naming the field.
+// Idempotency-Key is never paid twice and answers the original result again; a bad request
+// answers HTTP 400 naming the field, and its execution is an error in n8n's list.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -67,17 +68,33 @@ module.exports = {
 		assert.equal(results[0].balanceAfter, sandbox.record().balances[richest.id], 'the answer carries the balance after');
 
 		const again = await post(order, authed);
-		assert.equal(again.status, 200);
+		assert.equal(again.status, 200, `a repeated Idempotency-Key answers 200: HTTP ${again.status} ${again.text.slice(0, 200)}`);
 		const [repeat] = Array.isArray(again.json) ? again.json : [again.json];
-		assert.notEqual(repeat.status, 'bought', `a repeated Idempotency-Key must not buy again: ${JSON.stringify(repeat)}`);
+		// The original result again (as payment APIs replay it), with no error filled in.
+		assert.equal(repeat.status, 'bought', `the replay carries the original result: ${JSON.stringify(repeat)}`);
+		assert.equal(repeat.replayed, true);
+		assert.equal(repeat.error, null);
+		assert.deepEqual([repeat.opKey, repeat.quantityBought, repeat.price, repeat.accountId], [results[0].opKey, 2, gift.stars, richest.id]);
 		assert.equal(sandbox.record().purchases.filter((p) => p.ok).length, 2, 'still two copies after the repeat');
 
+		const before = (await run.n8n.executions()).length;
 		const bad = await post({ giftId: 'abc', recipient: channel, quantity: 1 }, { 'X-Api-Key': apiKey });
-		assert.equal(bad.status, 200, `HTTP ${bad.status}: ${bad.text.slice(0, 200)}`);
-		const [badItem] = Array.isArray(bad.json) ? bad.json : [bad.json];
-		assert.match(String(badItem.error), /Gift ID/, `the error names the field: ${JSON.stringify(badItem)}`);
+		assert.equal(bad.status, 400, `a bad request answers 400: HTTP ${bad.status}: ${bad.text.slice(0, 200)}`);
+		assert.match(String(bad.json?.error), /^Gift ID\b.*"abc" is not a gift id/, `the error names the field: ${bad.text}`);
+		const missing = await post({ recipient: channel }, { 'X-Api-Key': apiKey });
+		assert.equal(missing.status, 400, `a missing giftId answers 400: HTTP ${missing.status}: ${missing.text.slice(0, 200)}`);
+		assert.match(String(missing.json?.error), /^Gift ID\b/, `the error names the missing field: ${missing.text}`);
+		const badRecipient = await post({ giftId: gift.id, recipient: 'not a peer', quantity: 1 }, { 'X-Api-Key': apiKey });
+		assert.equal(badRecipient.status, 400);
+		assert.match(String(badRecipient.json?.error), /^Recipient\b/, badRecipient.text);
 		assert.equal(sandbox.record().purchases.length, 2, 'a bad request buys nothing');
-		assert.ok(!bad.text.includes(apiKey) && !first.text.includes(apiKey), 'answers carry no secret');
-		return { firstMs: first.ms, repeatMs: again.ms, repeat: repeat.reason ?? repeat.status, badMs: bad.ms };
+		assert.ok(![bad, missing, badRecipient, first, again].some((r) => r.text.includes(apiKey)), 'answers carry no secret');
+		// n8n's execution list shows the bad requests as errors.
+		const executions = await waitUntil(async () => {
+			const all = await run.n8n.executions();
+			return all.length >= before + 3 && all.slice(before).every((e) => e.status !== 'running' && e.status !== 'new') ? all.slice(before) : null;
+		}, { timeoutMs: 20000, what: 'the bad requests\' executions' });
+		assert.deepEqual(executions.map((e) => e.status), ['error', 'error', 'error'], 'bad requests are failed executions');
+		return { firstMs: first.ms, repeatMs: again.ms, repeat: repeat.status, badMs: bad.ms };
 	},
 };

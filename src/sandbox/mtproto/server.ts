@@ -44,6 +44,20 @@ export interface RpcCall {
 	/** The auth key's id (hex), stable across connections. */
 	authKeyId: string;
 	connectionId: number;
+	/** The layer this connection's invokeWithLayer named (undefined: the client never said). */
+	layer: number | undefined;
+}
+
+/** What a client said about itself in initConnection (the sandbox records it). */
+export interface ClientIdentity {
+	apiId: number;
+	deviceModel: string;
+	systemVersion: string;
+	appVersion: string;
+	systemLangCode: string;
+	langPack: string;
+	langCode: string;
+	layer: number | undefined;
 }
 
 export interface ServerAccountKey {
@@ -61,6 +75,8 @@ export interface MtprotoServerOptions {
 	onAccountConnection?: (accountId: string) => void;
 	/** Called for every accepted TCP connection. */
 	onConnection?: () => void;
+	/** Called when a connection's request carries initConnection (once per connection, usually). */
+	onInitConnection?: (identity: ClientIdentity, accountId: string | undefined) => void;
 	/** Called once per connection when its first bytes name the transport. */
 	onTransport?: (name: TransportName) => void;
 	/**
@@ -347,9 +363,11 @@ class ClientConnection {
 			return;
 		}
 		if (!isRequest(obj)) return; // acks, msgs_state_info, http_wait and other client notices need no answer
-		const { request, withoutUpdates, layer } = unwrap(obj);
+		const { request, withoutUpdates, layer, init } = unwrap(obj);
 		if (withoutUpdates) session.wantsUpdates = false;
+		// The layer a client names holds for its session (Telegram serialises answers in it).
 		if (layer !== undefined) session.layer = layer;
+		if (init) this.server.options.onInitConnection?.(identityOf(init, session.layer), this.accountId);
 		this.dispatch(session, msgId, request);
 	}
 
@@ -360,6 +378,7 @@ class ClientConnection {
 			accountId: this.accountId,
 			authKeyId: this.authKeyId!,
 			connectionId: this.id,
+			layer: session.layer,
 		};
 		session.running.set(msgId, { dropped: false });
 		this.server.options.handle(call).then(
@@ -469,14 +488,16 @@ function isRequest(obj: unknown): obj is Api.AnyRequest {
 	return typeof obj === 'object' && obj !== null && (obj as { classType?: string }).classType === 'request';
 }
 
-/** Strips the wrappers a client puts around its first (or every) request. */
-function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; withoutUpdates: boolean; layer?: number } {
+/** Strips the wrappers a client puts around its first (or every) request, keeping what they said: the layer, initConnection, invokeWithoutUpdates. */
+function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; withoutUpdates: boolean; layer?: number; init?: Api.InitConnection } {
 	let current: unknown = request;
 	let withoutUpdates = false;
 	let layer: number | undefined;
+	let init: Api.InitConnection | undefined;
 	for (;;) {
 		if (current instanceof Api.InvokeWithoutUpdates) withoutUpdates = true;
 		if (current instanceof Api.InvokeWithLayer) layer = current.layer;
+		if (current instanceof Api.InitConnection) init = current;
 		if (
 			current instanceof Api.InvokeWithLayer ||
 			current instanceof Api.InitConnection ||
@@ -487,8 +508,13 @@ function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; withoutUpda
 			current = (current as { query: unknown }).query;
 			continue;
 		}
-		return { request: current as Api.AnyRequest, withoutUpdates, layer };
+		return { request: current as Api.AnyRequest, withoutUpdates, layer, init };
 	}
+}
+
+function identityOf(init: Api.InitConnection, layer: number | undefined): ClientIdentity {
+	const { apiId, deviceModel, systemVersion, appVersion, systemLangCode, langPack, langCode } = init;
+	return { apiId, deviceModel, systemVersion, appVersion, systemLangCode, langPack, langCode, layer };
 }
 
 export class MtprotoServer {

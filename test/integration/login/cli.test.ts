@@ -92,9 +92,15 @@ describe('login CLI against the sandbox', () => {
 		expect(early).toMatchObject({ code: 1, stdout: '' });
 		expect(early.stderr).toContain('login failed: input ended before an answer to "code"');
 
-		// Bad arguments are CliErrors, printed by the CLI entry point like every command's.
+		// A bad server is a CliError, printed by the CLI entry point like every command's; an unknown
+		// flag is a usage error (exit 2) with the usage line.
 		await expect(runLoginCli(['--server', 'nowhere'], [], env)).rejects.toThrow('server must be "production", "test" or HOST:PORT');
-		await expect(runLoginCli(['--phone'], [], env)).rejects.toThrow('unknown option --phone');
+		const unknownFlag = await runLoginCli(['--phone'], [], env);
+		expect(unknownFlag).toMatchObject({ code: 2, stdout: '' });
+		expect(unknownFlag.stderr).toMatch(/^unknown option --phone\nusage: n8n-nodes-telegram-gifts login/);
+		const help = await runLoginCli(['--help'], [], env);
+		expect(help.code).toBe(0);
+		expect(help.stdout).toMatch(/^usage: n8n-nodes-telegram-gifts login [\s\S]*TELEGRAM_LOGIN_SESSION/);
 
 		const badId = await runLoginCli([], ['abc'], { TELEGRAM_LOGIN_SESSION: env.TELEGRAM_LOGIN_SESSION });
 		expect(badId.stderr).toContain('login failed: api_id must be a positive whole number');

@@ -1,7 +1,20 @@
 /** Shared set-up for sandbox wire tests: a scenario, a started sandbox, real teleproto clients. */
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
-import type { TelegramClient } from '../../../src/telegram/gramjs';
+import { errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
 import { silentLogger, startSandbox, type Sandbox, type StartSandboxOptions } from '../../../src/sandbox';
+
+/** A 64-bit id or hash for the library's TL classes. */
+export const big = (v: string | number | bigint): ReturnType<typeof returnBigInt> => returnBigInt(typeof v === 'bigint' ? v : BigInt(v));
+
+/** The Telegram error name a call was refused with (fails the test when it was not refused). */
+export async function rpcError(promise: Promise<unknown>): Promise<string> {
+	const error = await promise.then(
+		() => new Error('expected an RPC error'),
+		(e: unknown) => e,
+	);
+	if (error instanceof errors.RPCError) return error.errorMessage;
+	throw new Error(`expected an RPC error, got ${String(error)}`);
+}
 
 export const ALICE = '1000001';
 export const BOB = '1000002';

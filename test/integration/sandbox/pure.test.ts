@@ -119,6 +119,42 @@ describe('scenario validation', () => {
 		}
 	});
 
+	test('peer fields: contacts, dialogs and members name accounts; gift handling, limits and the verification fault are checked', () => {
+		let error: unknown;
+		try {
+			validateScenario({
+				accounts: [
+					{ id: '1', balance: 1, contacts: ['2', '9'], dialogs: ['1'], receivedGifts: 'burn' },
+					{ id: '2', balance: 1 },
+				],
+				channels: [{ id: '5', title: 'C', members: ['7'], receivedGifts: 'keep' }],
+				gifts: [{ id: '10', stars: 1 }],
+				faults: [{ method: 'payments.getPaymentForm', kind: 'paymentVerificationNeeded' }],
+				resolveUsernameLimit: { maxCalls: 0, windowMs: 1000 },
+				giftApiMinLayer: 'new',
+			});
+		} catch (e) {
+			error = e;
+		}
+		expect((error as ScenarioError).problems).toEqual(
+			expect.arrayContaining([
+				'scenario.accounts[0].receivedGifts must be one of save, hide, convert',
+				'scenario.channels[0].receivedGifts must be one of save, hide, convert',
+				'scenario.accounts[0].contacts[1] names no account (9)',
+				'scenario.accounts[0].dialogs[0] names the account itself',
+				'scenario.channels[0].members[0] names no account (7)',
+				'scenario.resolveUsernameLimit.maxCalls must be an integer ≥ 1',
+				'scenario.resolveUsernameLimit.waitSeconds must be an integer ≥ 1',
+				'scenario.giftApiMinLayer must be an integer ≥ 1',
+				'scenario.faults[0].method must be "payments.sendStarsForm" for kind "paymentVerificationNeeded"',
+			]),
+		);
+		const ok = validateScenario({ accounts: [{ id: '1', balance: 1 }], gifts: [] });
+		expect(ok.accounts[0]).toMatchObject({ contacts: [], dialogs: [], receivedGifts: 'save' });
+		expect(ok.resolveUsernameLimit).toEqual({ method: 'contacts.resolveUsername', maxCalls: 30, windowMs: 60_000, waitSeconds: 300 });
+		expect(ok.giftApiMinLayer).toBe(218);
+	});
+
 	test('the shipped examples are valid', () => {
 		for (const name of ['simple-drop', 'competitive-sellout', 'faults']) {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,22 +3,21 @@
  * MTProto to the sandbox on loopback. Each test proves one behaviour users and the account layer rely on.
  */
 import { gunzipSync } from 'node:zlib';
-import { Api, errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { Api, errors, type TelegramClient } from '../../../src/telegram/gramjs';
+import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, harness, big, rpcError, type Harness } from './helpers';
 
-const big = (v: string | number): ReturnType<typeof returnBigInt> => returnBigInt(v);
-const channelPeer = (id: string): Api.InputPeerChannel => new Api.InputPeerChannel({ channelId: big(id), accessHash: big(0) });
+/** A channel as this account may address it: with the access hash its dialogs hand it (Telegram refuses 0). */
+async function channelPeer(client: TelegramClient, id: string): Promise<Api.InputPeerChannel> {
+	const dialogs = await client.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
+	if (dialogs instanceof Api.messages.DialogsNotModified) throw new Error('expected dialogs');
+	const channel = dialogs.chats.find((c) => c instanceof Api.Channel && String(c.id) === id) as Api.Channel | undefined;
+	if (!channel?.accessHash) throw new Error(`channel ${id} is not in the account's dialogs`);
+	return new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash });
+}
+const inputChannel = (peer: Api.InputPeerChannel): Api.InputChannel => new Api.InputChannel({ channelId: peer.channelId, accessHash: peer.accessHash });
 const invoiceFor = (giftId: string, peer: Api.TypeInputPeer): Api.InputInvoiceStarGift =>
 	new Api.InputInvoiceStarGift({ peer, giftId: big(giftId) });
 
-async function rpcError(promise: Promise<unknown>): Promise<string> {
-	const error = await promise.then(
-		() => new Error('expected an RPC error'),
-		(e: unknown) => e,
-	);
-	if (error instanceof errors.RPCError) return error.errorMessage;
-	throw new Error(`expected an RPC error, got ${String(error)}`);
-}
 
 async function buy(client: TelegramClient, giftId: string, peer: Api.TypeInputPeer): Promise<Api.payments.PaymentResult> {
 	const invoice = invoiceFor(giftId, peer);
@@ -88,7 +87,8 @@ describe('sandbox over MTProto', () => {
 		client.addEventHandler((update: unknown) => {
 			if (update instanceof Api.UpdateStarsBalance) pushed.push(Number((update.balance as Api.StarsAmount).amount));
 		});
-		const result = await buy(client, '5001', channelPeer(CHANNEL));
+		const gifts = await channelPeer(client, CHANNEL);
+		const result = await buy(client, '5001', gifts);
 		const updates = result.updates as Api.Updates;
 		const message = (updates.updates[0] as Api.UpdateNewChannelMessage).message as Api.MessageService;
 		expect(message.action).toBeInstanceOf(Api.MessageActionStarGift);
@@ -101,7 +101,7 @@ describe('sandbox over MTProto', () => {
 			{ atMs: expect.any(Number), accountId: ALICE, giftId: '5001', peer: `-100${CHANNEL}`, stars: 100, ok: true },
 		]);
 		expect(record.balances[ALICE]).toBe(900);
-		const saved = await client.invoke(new Api.payments.GetSavedStarGifts({ peer: channelPeer(CHANNEL), offset: '', limit: 10 }));
+		const saved = await client.invoke(new Api.payments.GetSavedStarGifts({ peer: gifts, offset: '', limit: 10 }));
 		expect(saved.count).toBe(1);
 		expect(String((saved.gifts[0].fromId as Api.PeerUser).userId)).toBe(ALICE);
 	});
@@ -131,8 +131,8 @@ describe('sandbox over MTProto', () => {
 		expect(await rpcError(buy(alice, '5003', new Api.InputPeerSelf()))).toBe('STARGIFT_PREMIUM_NEEDED');
 		await buy(alice, '5004', new Api.InputPeerSelf());
 		expect(await rpcError(buy(alice, '5004', new Api.InputPeerSelf()))).toBe('STARGIFT_USER_USAGE_LIMITED');
-		expect(await rpcError(buy(alice, '5002', channelPeer(CLOSED_CHANNEL)))).toBe('USER_DISALLOWED_STARGIFTS');
-		expect(await rpcError(buy(alice, '5002', channelPeer('2999999')))).toBe('PEER_ID_INVALID');
+		expect(await rpcError(buy(alice, '5002', await channelPeer(alice, CLOSED_CHANNEL)))).toBe('USER_DISALLOWED_STARGIFTS');
+		expect(await rpcError(buy(alice, '5002', new Api.InputPeerChannel({ channelId: big('2999999'), accessHash: big(0) })))).toBe('PEER_ID_INVALID');
 		expect(await rpcError(buy(alice, '9999', new Api.InputPeerSelf()))).toBe('STARGIFT_INVALID');
 		const check = await alice.invoke(new Api.payments.CheckCanSendGift({ giftId: big('5004') }));
 		expect(check).toBeInstanceOf(Api.payments.CheckCanSendGiftResultFail);
@@ -264,17 +264,12 @@ describe('sandbox over MTProto', () => {
 		const client = await h.connect();
 		const resolved = await client.invoke(new Api.contacts.ResolveUsername({ username: 'giftschan' }));
 		expect(String((resolved.peer as Api.PeerChannel).channelId)).toBe(CHANNEL);
-		const full = await client.invoke(
-			new Api.channels.GetFullChannel({ channel: new Api.InputChannel({ channelId: big(CHANNEL), accessHash: big(0) }) }),
-		);
+		const gifts = inputChannel(await channelPeer(client, CHANNEL));
+		const full = await client.invoke(new Api.channels.GetFullChannel({ channel: gifts }));
 		expect((full.fullChat as Api.ChannelFull).stargiftsAvailable).toBe(true);
-		const closed = await client.invoke(
-			new Api.channels.GetFullChannel({ channel: new Api.InputChannel({ channelId: big(CLOSED_CHANNEL), accessHash: big(0) }) }),
-		);
+		const closed = await client.invoke(new Api.channels.GetFullChannel({ channel: inputChannel(await channelPeer(client, CLOSED_CHANNEL)) }));
 		expect((closed.fullChat as Api.ChannelFull).stargiftsAvailable).toBeFalsy();
-		const chats = await client.invoke(
-			new Api.channels.GetChannels({ id: [new Api.InputChannel({ channelId: big(CHANNEL), accessHash: big(0) })] }),
-		);
+		const chats = await client.invoke(new Api.channels.GetChannels({ id: [gifts] }));
 		expect((chats.chats[0] as Api.Channel).title).toBe('Gifts');
 		const fullUser = await client.invoke(new Api.users.GetFullUser({ id: new Api.InputUserSelf() }));
 		expect(String(fullUser.fullUser.id)).toBe(ALICE);

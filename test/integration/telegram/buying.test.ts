@@ -67,7 +67,7 @@ describe('buying against the sandbox', () => {
 		const [result] = await executeOperations([op('a-drop', ALICE, '5001', 100)], { store: w.store, pool: w.pool, credentials: [w.creds('Alice')] });
 		expect(result).toMatchObject({ status: 'bought', quantityBought: 1 });
 		expect(w.paid()).toHaveLength(1);
-		expect(await w.store.getPurchase('a-drop', 0)).toMatchObject({ status: 'bought', reason: 'reconciled from saved gifts' });
+		expect(await w.store.getPurchase('a-drop', 0)).toMatchObject({ status: 'bought', reason: 'reconciled from Stars transactions' });
 		// A rerun neither pays nor double-counts.
 		const [again] = await executeOperations([op('a-drop', ALICE, '5001', 100)], { store: w.store, pool: w.pool, credentials: [w.creds('Alice')] });
 		expect(again.reason).toBe('already_bought');
@@ -118,7 +118,7 @@ describe('buying against the sandbox', () => {
 		expect((await store.getPurchase('killed', 0))?.status).toBe('pending');
 		const [result] = await executeOperations([op('killed', ALICE, '5001', 100)], { store, pool, credentials: [w.creds('Alice')] });
 		expect(result).toMatchObject({ status: 'skipped', reason: 'already_bought' });
-		expect(await store.getPurchase('killed', 0)).toMatchObject({ status: 'bought', reason: 'reconciled from saved gifts' });
+		expect(await store.getPurchase('killed', 0)).toMatchObject({ status: 'bought', reason: 'reconciled from Stars transactions' });
 		expect(w.paid()).toHaveLength(1);
 	});
 

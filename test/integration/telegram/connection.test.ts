@@ -2,8 +2,10 @@
 import { Socket } from 'node:net';
 
 import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { ClientPool, defaultClientIdentity } from '../../../src/telegram';
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
-import { scenario } from './helpers';
+import { LAYER } from '../../../src/telegram/gramjs';
+import { ALICE, BOB, scenario } from './helpers';
 
 describe('client transport', () => {
 	let sandbox: Sandbox;
@@ -28,6 +30,32 @@ describe('client transport', () => {
 		} finally {
 			setNoDelay.mockRestore();
 			await destroyClient(client);
+		}
+	});
+
+	test('initConnection says what the credential sets, else plausible defaults (never the package name), at the library layer', async () => {
+		const { apiId, apiHash, server, accounts } = sandbox.credentials;
+		const pool = new ClientPool({ idleMs: 0, connectionRetries: 1 });
+		try {
+			await pool.withAccount({ apiId, apiHash, server, session: accounts[0]!.session, label: 'Alice' }, (a) => a.whoAmI());
+			await pool.withAccount(
+				{ apiId, apiHash, server, session: accounts[1]!.session, label: 'Bob', identity: { deviceModel: 'Desktop', systemVersion: 'Windows 11', appVersion: '5.2.3 x64', langCode: 'de' } },
+				(a) => a.whoAmI(),
+			);
+			const clients = sandbox.record().clients;
+			const defaults = defaultClientIdentity();
+			expect(clients.find((c) => c.accountId === ALICE)).toMatchObject({ ...defaults, apiId, langPack: '', layer: LAYER });
+			expect(clients.find((c) => c.accountId === ALICE)?.deviceModel).not.toMatch(/n8n|gifts/i);
+			expect(clients.find((c) => c.accountId === BOB)).toMatchObject({
+				deviceModel: 'Desktop',
+				systemVersion: 'Windows 11',
+				appVersion: '5.2.3 x64',
+				langCode: 'de',
+				systemLangCode: defaults.systemLangCode,
+				layer: LAYER,
+			});
+		} finally {
+			await pool.destroy();
 		}
 	});
 });

@@ -17,12 +17,14 @@ export function scenario(overrides: Record<string, unknown> = {}): Record<string
 	return {
 		seed: 11,
 		accounts: [
-			{ id: ALICE, label: 'Alice', username: 'alice', balance: 1000, premium: false },
+			// Alice and Bob have a private chat: each can address the other by id.
+			{ id: ALICE, label: 'Alice', username: 'alice', balance: 1000, premium: false, dialogs: [BOB] },
 			{ id: BOB, label: 'Bob', username: 'bobby', balance: 1000, premium: true },
 			{ id: CAROL, label: 'Carol', username: 'carol', balance: 50, premium: false },
 		],
 		channels: [
-			{ id: CHANNEL, title: 'Gifts', username: 'giftschan', acceptsGifts: true, members: [ALICE, BOB] },
+			// Every account that buys onto a channel by its -100… id must be a member (as on Telegram).
+			{ id: CHANNEL, title: 'Gifts', username: 'giftschan', acceptsGifts: true, members: [ALICE, BOB, CAROL] },
 			{ id: CLOSED_CHANNEL, title: 'Closed', acceptsGifts: false, members: [ALICE] },
 		],
 		gifts: [

@@ -92,7 +92,7 @@ describe('pipelined buying against the sandbox', () => {
 		const [first] = await buy([op('a-drop5', ALICE, '5005', 20, 5)], ['Alice']);
 		expect(first).toMatchObject({ status: 'bought', quantityBought: 5 });
 		expect(w.paid()).toHaveLength(5);
-		expect(await rows('a-drop5')).toContainEqual({ unitIndex: 1, status: 'bought', reason: 'reconciled from saved gifts', sentAtMs: expect.any(Number) });
+		expect(await rows('a-drop5')).toContainEqual({ unitIndex: 1, status: 'bought', reason: 'reconciled from Stars transactions', sentAtMs: expect.any(Number) });
 		const [again] = await buy([op('a-drop5', ALICE, '5005', 20, 5)], ['Alice']);
 		expect(again).toMatchObject({ status: 'skipped', reason: 'already_bought', quantityBought: 0 });
 		expect(w.paid()).toHaveLength(5);
@@ -149,7 +149,7 @@ describe('pipelined buying against the sandbox', () => {
 		expect(result).toMatchObject({ status: 'bought', quantityBought: 2 });
 		expect(w.paid()).toHaveLength(3);
 		expect((await rows('killed2')).map((r) => [r.status, r.reason])).toEqual([
-			['bought', 'reconciled from saved gifts'],
+			['bought', 'reconciled from Stars transactions'],
 			['bought', null],
 			['bought', null],
 		]);

@@ -22,6 +22,8 @@ import type { PackageNodeTypes } from './nodeTypes';
 
 export class TestCredentialsHelper extends ICredentialsHelper {
 	private data: Record<string, ICredentialDataDecryptedObject> = {};
+	/** Credentials a node names by id (a second credential of the same type), over `data`. */
+	private byId: Record<string, ICredentialDataDecryptedObject> = {};
 
 	constructor(private readonly types: PackageNodeTypes) {
 		super();
@@ -38,13 +40,19 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return { ...data };
 	}
 
+	/** A credential nodes refer to by `id` (their `credentials[type].id`), e.g. a second account credential. */
+	setById(id: string, data: ICredentialDataDecryptedObject): void {
+		this.byId[id] = data;
+	}
+
 	clear(): void {
 		this.data = {};
+		this.byId = {};
 	}
 
 	/**
-	 * Only the sandbox's two package credentials: its accounts ("label: session" per line; by default
-	 * every account, labelled in lower case) and its bot when it has one.
+	 * Only the sandbox's two package credentials: its accounts (the Accounts list, label + session;
+	 * by default every account, labelled in lower case) and its bot when it has one.
 	 */
 	useSandbox(c: SandboxCredentials, accounts = c.accounts.map((a) => ({ label: a.label.toLowerCase(), session: a.session }))): void {
 		this.clear();
@@ -54,7 +62,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			server: 'custom',
 			host: c.server.host,
 			port: c.server.port,
-			sessions: accounts.map((a) => `${a.label}: ${a.session}`).join('\n'),
+			accounts: { account: accounts.map((a) => ({ label: a.label, session: a.session })) },
 		});
 		if (c.bot) this.set('telegramGiftsBotApi', { token: c.bot.token, baseUrl: c.bot.apiRoot });
 	}
@@ -80,8 +88,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return new Credentials({ id: details.id, name: details.name }, type, '');
 	}
 
-	async getDecrypted(_additionalData: unknown, _details: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
-		const data = this.data[type];
+	async getDecrypted(_additionalData: unknown, details: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const data = (details.id !== null ? this.byId[details.id] : undefined) ?? this.data[type];
 		if (!data) throw new Error(`No test credential of type ${type}`);
 		return this.withDefaults(type, data);
 	}

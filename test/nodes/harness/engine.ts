@@ -15,6 +15,7 @@ import type {
 	IRun,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	WorkflowActivateMode,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { createDeferredPromise, createRunExecutionData, Workflow } from 'n8n-workflow';
@@ -72,6 +73,8 @@ let executionCounter = 0;
 export class TestEngine {
 	readonly nodeTypes = new PackageNodeTypes();
 	readonly credentials = new TestCredentialsHelper(this.nodeTypes);
+	/** Workflows' static data as n8n keeps it in its database: it survives deactivation and "restarts". */
+	readonly staticData = new Map<string, IDataObject>();
 
 	/** Stops n8n-core's own background timers (n8n runs these on shutdown). */
 	async shutdown(): Promise<void> {
@@ -91,7 +94,13 @@ export class TestEngine {
 			nodeTypes: this.nodeTypes,
 			active: false,
 			settings: { executionOrder: 'v1' },
+			staticData: this.staticData.get(id),
 		});
+	}
+
+	/** What n8n does with a workflow's static data on activation and on each emit: store it. */
+	private saveStaticData(workflow: Workflow): void {
+		if (workflow.id) this.staticData.set(workflow.id, JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 	}
 
 	private additionalData(hooks: ExecutionLifecycleHooks, executionId: string): IWorkflowExecuteAdditionalData {
@@ -157,9 +166,10 @@ export class TestEngine {
 	/**
 	 * Activates a workflow whose first node is a trigger, the way n8n's active-workflow manager
 	 * does: n8n-core's ActiveWorkflows calls the node's trigger() with a TriggerContext whose
-	 * emit() starts an execution (mode 'trigger') and whose emitError() deactivates it.
+	 * emit() starts an execution (mode 'trigger') and whose emitError() deactivates it. `mode` is
+	 * n8n's activation mode: 'activate' (a user turned it on), 'init' (n8n started with it active).
 	 */
-	async activate(definition: TestWorkflow, workflowId = `wf-active-${++executionCounter}`): Promise<ActiveTrigger> {
+	async activate(definition: TestWorkflow, workflowId = `wf-active-${++executionCounter}`, mode: WorkflowActivateMode = 'activate'): Promise<ActiveTrigger> {
 		const workflow = this.workflow(definition, workflowId);
 		const activeWorkflows = n8nContainer().get(ActiveWorkflows);
 		const executions: IRun[] = [];
@@ -168,6 +178,7 @@ export class TestEngine {
 		const running = new Set<Promise<unknown>>();
 
 		const startExecution = (node: INode, data: INodeExecutionData[][]) => {
+			this.saveStaticData(workflow);
 			const executionId = String(++executionCounter);
 			const { hooks, finished } = this.hooks('trigger', executionId, definition);
 			const runData = createRunExecutionData({
@@ -189,13 +200,13 @@ export class TestEngine {
 			workflow,
 			this.additionalData(this.hooks('trigger', 'activation', definition).hooks, 'activation'),
 			'trigger',
-			'activate',
-			(wf, node, additionalData, mode, activation) =>
+			mode,
+			(wf, node, additionalData, executeMode, activation) =>
 				new TriggerContext(
 					wf,
 					node,
 					additionalData,
-					mode,
+					executeMode,
 					activation,
 					(data) => startExecution(node, data),
 					(error) => {
@@ -208,6 +219,7 @@ export class TestEngine {
 				throw new Error('This package has no poll nodes');
 			},
 		);
+		this.saveStaticData(workflow);
 
 		return {
 			executions,

@@ -81,9 +81,31 @@ export class PackageNodeTypes implements INodeTypes {
 
 	private node(nodeType: string): INodeType {
 		const prefix = `${PACKAGE_NAME}.`;
-		const node = nodeType.startsWith(prefix) ? this.nodes.get(nodeType.slice(prefix.length)) : undefined;
+		const short = nodeType.startsWith(prefix) ? nodeType.slice(prefix.length) : undefined;
+		const node = short === undefined ? undefined : (this.nodes.get(short) ?? this.toolVariant(short));
 		if (!node) throw new Error(`Unknown node type ${nodeType}`);
 		return node;
+	}
+
+	private readonly tools = new Map<string, INodeType>();
+
+	/**
+	 * The `<type>Tool` variant n8n makes of a `usableAsTool` node for AI agents (same execute, the
+	 * description's name ending in "Tool", which `@tool` display options and the node's own checks
+	 * read). It keeps the main connections, so the engine runs it directly, as an agent's call would.
+	 */
+	private toolVariant(name: string): INodeType | undefined {
+		if (!name.endsWith('Tool')) return undefined;
+		const base = this.nodes.get(name.slice(0, -'Tool'.length));
+		if (!base?.description.usableAsTool) return undefined;
+		let tool = this.tools.get(name);
+		if (!tool) {
+			tool = Object.create(base, {
+				description: { value: { ...base.description, name, displayName: `${base.description.displayName} Tool`, usableAsTool: undefined } },
+			}) as INodeType;
+			this.tools.set(name, tool);
+		}
+		return tool;
 	}
 
 	getByName(nodeType: string): INodeType | IVersionedNodeType {

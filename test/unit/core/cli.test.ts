@@ -119,9 +119,11 @@ describe('report command', () => {
 		expect(r.code).toBe(0);
 		const lines = r.stdout.split('\n');
 		expect(lines[0]).toBe('🧾 Отчёт автопокупки');
-		expect(lines[1]).toBe('📊 Новых: 10 | Куплено: 2 | Пропущено: 8');
+		expect(lines[1]).toBe('📊 Новых: 10 | Куплено: 2 | Пропущено: 6 | Не выполнено: 2');
 		expect(r.stdout).toContain('👤 По аккаунтам:');
-		expect(r.stdout).toContain('• acc=1337 (main): plan=6 💰spent=220 start=500 end=280 buys=3 notrun=3');
+		expect(r.stdout).toContain('• main (acc=1337): plan=6 💰spent=220 start=500 end=280 buys=3 notrun=3');
+		// Gifts by title with the id, accounts by label.
+		expect(r.stdout).toContain("• ✅ Premium Crown (5170564780938756245) | 100⭐ | supply=2000 → ch=-1001111111111 acc=main×2");
 	});
 
 	it('--json prints the totals; without --results nothing counts as executed', async () => {
@@ -130,7 +132,9 @@ describe('report command', () => {
 		expect(r.code).toBe(0);
 		const totals = JSON.parse(r.stdout) as { copies: unknown; gifts: unknown };
 		expect(totals.copies).toEqual({ planned: 7, bought: 0, failed: 0, notExecuted: 7 });
-		expect(totals.gifts).toEqual({ new: 10, bought: 0, skipped: 10, partial: 0 });
+		expect(totals.gifts).toEqual({ new: 10, bought: 0, skipped: 6, partial: 0, notExecuted: 4 });
+		const text = await reportOf(['--plan', path]);
+		expect(text.stdout.split('\n')[1]).toBe('📊 New: 10 | Bought: 0 | Skipped: 6 | Not executed: 4');
 	});
 
 	it('bad results or plan: exit 1 naming the field; bad --lang: exit 2', async () => {

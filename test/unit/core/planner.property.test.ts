@@ -305,7 +305,11 @@ describe('report invariants', () => {
 					expect(t.stars).toEqual({ planned: p.summary.stars, spent });
 					expect(t.gifts.new).toBe(p.summary.gifts);
 					expect(t.gifts.bought).toBe(boughtGifts.size);
-					expect(t.gifts.bought + t.gifts.skipped).toBe(t.gifts.new);
+					expect(t.gifts.bought + t.gifts.skipped + t.gifts.notExecuted).toBe(t.gifts.new);
+					// Not executed: planned gifts none of whose operations has a result.
+					const giftsWithResult = new Set(p.operations.filter((op) => last.has(op.opKey)).map((op) => op.giftId));
+					const plannedGifts = new Set(p.operations.map((op) => op.giftId));
+					expect(t.gifts.notExecuted).toBe([...plannedGifts].filter((g) => !giftsWithResult.has(g)).length);
 					expect(t.unmatchedResults).toBe(results.filter((r) => r.opKey === 'not-in-plan').length);
 					const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 					expect(sum(t.perAccount.map((a) => a.spent))).toBe(spent);

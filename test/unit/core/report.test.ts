@@ -45,7 +45,7 @@ describe('buildReport', () => {
 				'• acc=1338: plan=0 💰spent=0 start=5 end=5 buys=0',
 			].join('\n'),
 		);
-		expect(totals.gifts).toEqual({ new: 3, bought: 1, skipped: 2, partial: 0 });
+		expect(totals.gifts).toEqual({ new: 3, bought: 1, skipped: 2, partial: 0, notExecuted: 0 });
 		expect(totals.skipsByReason).toEqual({ non_limited: 1, insufficient_balance: 1 });
 	});
 
@@ -80,7 +80,7 @@ describe('buildReport', () => {
 		const { totals, text } = buildReport(p, results);
 		expect(totals.copies).toEqual({ planned: 6, bought: 3, failed: 2, notExecuted: 1 });
 		expect(totals.stars).toEqual({ planned: 90, spent: 50 });
-		expect(totals.gifts).toEqual({ new: 2, bought: 2, skipped: 0, partial: 2 });
+		expect(totals.gifts).toEqual({ new: 2, bought: 2, skipped: 0, partial: 2, notExecuted: 0 });
 		expect(totals.failuresByReason).toEqual({ sold_out: 1, flood_wait: 1 });
 		expect(totals.unmatchedResults).toBe(1);
 		expect(totals.perAccount).toEqual([
@@ -88,10 +88,10 @@ describe('buildReport', () => {
 			expect.objectContaining({ accountId: 'b', copiesPlanned: 2, copiesBought: 0, copiesFailed: 1, copiesNotExecuted: 1, spent: 0 }),
 		]);
 		expect(text).toContain('⚠️ 1 result(s) match no operation of this plan and are not counted');
-		expect(text).toContain('• ⚠️ 1 | 10⭐ | supply=1000 → to=@dest acc=a ✖ acc=a: sold_out ✖ acc=b: flood_wait');
-		expect(text).toContain('• ⚠️ 2 | 20⭐ | supply=1000 → to=@dest acc=a×2 ⏳ acc=b (not executed)');
+		expect(text).toContain('• ⚠️ 1 | 10⭐ | supply=1000 → to=@dest acc=main ✖ acc=main: sold_out ✖ acc=b: flood_wait');
+		expect(text).toContain('• ⚠️ 2 | 20⭐ | supply=1000 → to=@dest acc=main×2 ⏳ acc=b (not executed)');
 		expect(text).toContain('• @dest: plan=6 ok=3 fail=2 notrun=1 skips=0 (sold_out, flood_wait)');
-		expect(text).toContain('• acc=a (main): plan=4 💰spent=50 start=1000 end=950 buys=3 fail=1');
+		expect(text).toContain('• main (acc=a): plan=4 💰spent=50 start=1000 end=950 buys=3 fail=1');
 	});
 
 	it('the last result for an opKey wins (a retry supersedes the failure)', () => {
@@ -111,6 +111,42 @@ describe('buildReport', () => {
 		expect(totals.copies.notExecuted).toBe(1);
 		expect(text).toContain('• ⏳ 9 | 10⭐ | supply=1000 → to=me ⏳ acc=a (не выполнено)');
 		expect(text).toContain('• acc=a: plan=1 💰spent=0 start=? end=? buys=0 notrun=1');
+	});
+
+	it('a report built without results says "not executed", never "skipped", for planned gifts', () => {
+		const p = plan(input([gift({ id: '7', stars: 10 }), gift({ id: '8', stars: 10, limited: false, availabilityTotal: null })], [account('a', 100)], [recipient('me')]));
+		const { totals, text } = buildReport(p, []);
+		expect(totals.gifts).toEqual({ new: 2, bought: 0, skipped: 1, partial: 0, notExecuted: 1 });
+		expect(text.split('\n')[1]).toBe('📊 New: 2 | Bought: 0 | Skipped: 1 | Not executed: 1');
+		expect(buildReport(p, [], undefined, { lang: 'ru' }).text.split('\n')[1]).toBe('📊 Новых: 2 | Куплено: 0 | Пропущено: 1 | Не выполнено: 1');
+		// Once every operation has a result, nothing is "not executed" and the headline has no such part.
+		const done = buildReport(p, p.operations.map((o) => ({ opKey: o.opKey, status: 'failed' as const, reason: 'sold_out' })));
+		expect(done.totals.gifts).toEqual({ new: 2, bought: 0, skipped: 2, partial: 0, notExecuted: 0 });
+		expect(done.text.split('\n')[1]).toBe('📊 New: 2 | Bought: 0 | Skipped: 2');
+	});
+
+	it('names gifts by title (with the id) and accounts by label', () => {
+		const p = plan(
+			input(
+				[gift({ id: '11', stars: 10, title: 'Snow Globe' }), gift({ id: '12', stars: 10 })],
+				[account('1337', 15, { label: 'main' }), account('1338', 100)],
+				[recipient('@dest', { maxPerGift: 1 })],
+				{ reserveStars: 0 },
+			),
+		);
+		expect(p.giftTitles).toEqual({ '11': 'Snow Globe' });
+		const { text, totals } = buildReport(p, bought(p));
+		expect(totals.perGift.map((g) => [g.giftId, g.title])).toEqual(expect.arrayContaining([['11', 'Snow Globe'], ['12', null]]));
+		expect(text).toMatch(/• ✅ Snow Globe \(11\) \| 10⭐ \| supply=1000 → to=@dest acc=(main|1338)/);
+		expect(text).toMatch(/• ✅ 12 \| 10⭐/);
+		expect(text).toContain('• main (acc=1337): plan=');
+		expect(text).toContain('• acc=1338: plan=');
+		// Titles can also come from the caller (a plan read back without them).
+		const bare = { ...p, giftTitles: undefined };
+		expect(buildReport(bare, bought(p), undefined, { giftTitles: { '12': 'Party Hat' } }).text).toContain('• ✅ Party Hat (12) |');
+		// The acc= tags inside gift lines use the label too.
+		const op = p.operations.find((o) => o.accountId === '1337');
+		if (op) expect(text).toContain(`acc=main`);
 	});
 
 	it('an empty plan still has all four sections', () => {

@@ -41,7 +41,12 @@ describe('workflows/login.json', () => {
 		expect(signIn).toMatchObject({ type: 'n8n-nodes-telegram-gifts.telegramGift', parameters: { resource: 'session', operation: 'signIn' } });
 		const [ending] = next(signIn.name);
 		expect(ending).toMatchObject({ type: 'n8n-nodes-base.form', parameters: { operation: 'completion' } });
-		expect(String(ending.parameters.completionMessage)).toContain('$json.session');
+		// The last page: the session inside the card (a wrapping read-only box) with a copy button.
+		expect(ending.parameters.respondWith).toBe('showText');
+		const page = String(ending.parameters.responseText);
+		expect(page).toMatch(/<div class=\\"card\\">[\s\S]*<textarea id=\\"session\\" readonly[^>]*word-break:break-all[^>]*>" \+ \$json\.session \+ "<\/textarea><button type=\\"button\\" id=\\"copy\\"[\s\S]*Copy session string<\/button>[\s\S]*<\/div><\/section><\/div>/);
+		// Nothing a user typed reaches the page unescaped (the 2FA hint is the one free text).
+		expect(page).toContain("String($json.hint).replace(/&/g, '&amp;').replace(/</g, '&lt;')");
 		// Failures end on a page too (error outputs), instead of a broken form.
 		for (const node of [sendCode, signIn]) {
 			expect(node.onError).toBe('continueErrorOutput');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 
-import { LATEST_SCHEMA_VERSION, SqliteGiftStore, StoreSchemaError, defaultStorePath, getStore, openStoreHandles } from '../../../src/store';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, SqliteGiftStore, StoreSchemaError, defaultStorePath, getStore, openStoreHandles } from '../../../src/store';
 
 let dir: string;
 beforeEach(() => {
@@ -153,12 +153,40 @@ describe('sqlite store', () => {
 		);
 		const latest = await SqliteGiftStore.open(path);
 		expect(latest.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-		expect(await latest.getPurchase('old', 0)).toMatchObject({ status: 'bought', price: 25, sentAtMs: null });
+		expect(await latest.getPurchase('old', 0)).toMatchObject({ status: 'bought', price: 25, sentAtMs: null, kind: 'purchase', bidAmount: null });
 		await latest.putSticker('1', Buffer.from('x'), 'application/x-tgsticker', 1);
 		expect(await latest.spentSince('100', 0)).toBe(25);
 		await latest.close();
 		const versions = await rawAll<{ version: number }>(path, 'SELECT version FROM schema_version ORDER BY version');
-		expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
+		expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+	});
+
+	it('one ledger for bids too: a bid step is a row of kind bid; held and won count as spent, returned does not', async () => {
+		const store = await SqliteGiftStore.open(join(dir, 'bids.sqlite'));
+		const step = (unitIndex: number, price: number) => ({ opKey: 'bid-a', unitIndex, accountId: '100', recipient: '-1001', giftId: '7001', price, atMs: 10, kind: 'bid' as const, bidAmount: unitIndex });
+		expect(await store.claimPurchase(step(150, 150))).toMatchObject({ claimed: true, entry: { kind: 'bid', bidAmount: 150, status: 'pending' } });
+		// The same step again is not granted: at most once per (bid, amount).
+		expect(await store.claimPurchase(step(150, 150))).toMatchObject({ claimed: false });
+		await store.settlePurchase('bid-a', 150, { status: 'held', reason: null, atMs: 11 });
+		await store.claimPurchase(step(180, 30));
+		await store.settlePurchase('bid-a', 180, { status: 'held', reason: null, atMs: 12 });
+		await store.claimPurchase({ opKey: 'buy', unitIndex: 0, accountId: '100', recipient: '-1001', giftId: '5001', price: 25, atMs: 13 });
+		await store.settlePurchase('buy', 0, { status: 'bought', reason: null, atMs: 14 });
+		// Held: 150 + the raise's 30, plus the copy bought.
+		expect(await store.spentSince('100', 0)).toBe(205);
+		expect((await store.listPurchases({ kind: 'bid' })).map((e) => [e.unitIndex, e.price, e.status])).toEqual([
+			[150, 150, 'held'],
+			[180, 30, 'held'],
+		]);
+		expect((await store.listPurchases({ kind: 'purchase' })).map((e) => e.opKey)).toEqual(['buy']);
+		expect((await store.listPurchases({ giftId: '7001' })).length).toBe(2);
+		await store.settlePurchase('bid-a', 150, { status: 'returned', reason: 'refunded', atMs: 15 });
+		await store.settlePurchase('bid-a', 180, { status: 'returned', reason: 'refunded', atMs: 15 });
+		expect(await store.spentSince('100', 0)).toBe(25);
+		await store.settlePurchase('bid-a', 150, { status: 'won', reason: null, atMs: 16 });
+		await store.settlePurchase('bid-a', 180, { status: 'won', reason: null, atMs: 16 });
+		expect(await store.spentSince('100', 0)).toBe(205);
+		await store.close();
 	});
 
 	it('refuses a file from a newer package version with a clear error', async () => {

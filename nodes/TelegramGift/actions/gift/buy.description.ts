@@ -3,6 +3,37 @@ import type { INodeProperties } from 'n8n-workflow';
 const show = { resource: ['gift'], operation: ['buy'] };
 
 export const buyProperties: INodeProperties[] = [
+	// Shown only on the AI-agent tool variant (Telegram Gift Tool): fixed values an agent cannot set.
+	{
+		displayName: 'Allow AI Agent to Buy',
+		name: 'allowAgentPurchases',
+		type: 'boolean',
+		noDataExpression: true,
+		default: false,
+		displayOptions: { show: { ...show, '@tool': [true] } },
+		description:
+			'Whether an AI agent may spend Stars with this tool. Off: every buy the agent asks for is refused. On: only within the two caps below, which the agent cannot change.',
+	},
+	{
+		displayName: 'Max Stars per Call',
+		name: 'agentMaxStarsPerCall',
+		type: 'number',
+		noDataExpression: true,
+		typeOptions: { minValue: 1 },
+		default: 100,
+		displayOptions: { show: { ...show, '@tool': [true], allowAgentPurchases: [true] } },
+		description: 'The most one tool call may spend (price × copies); a call asking for more buys nothing',
+	},
+	{
+		displayName: 'Max Stars per Day',
+		name: 'agentMaxStarsPerDay',
+		type: 'number',
+		noDataExpression: true,
+		typeOptions: { minValue: 1 },
+		default: 500,
+		displayOptions: { show: { ...show, '@tool': [true], allowAgentPurchases: [true] } },
+		description: "The most all of the agent's calls may spend per UTC day, counted from the purchase ledger",
+	},
 	{
 		displayName: 'Buy From',
 		name: 'buySource',
@@ -58,6 +89,7 @@ export const buyProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'alice',
+		hint: 'Empty = the account with the most Stars pays',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description:
 			'Label or user ID of the account that pays; empty uses the account with the highest star balance',
@@ -68,6 +100,7 @@ export const buyProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,
+		hint: '0 = accept the current catalog price',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description: 'Refuse to pay more than this per copy; 0 accepts the current catalog price',
 	},
@@ -76,6 +109,7 @@ export const buyProperties: INodeProperties[] = [
 		name: 'idempotencyKey',
 		type: 'string',
 		default: '',
+		hint: 'Empty = one key per execution and item (a retried execution may buy again)',
 		displayOptions: { show: { ...show, buySource: ['fields'] } },
 		description:
 			"A key that identifies this purchase: the same key is never paid twice (the store's ledger remembers it). Empty derives one from the execution and item.",

@@ -9,11 +9,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ValidationError, formatPeer, opKeyOf, parsePeer, validatePlan, type BuyResult, type Gift, type Operation } from '../../../../src/core';
-import { getStore } from '../../../../src/store';
-import { executeOperations } from '../../../../src/telegram';
-import { parameterError } from '../../../shared/errors';
+import { getStore, type GiftStore } from '../../../../src/store';
+import { executeOperations, mapTelegramError } from '../../../../src/telegram';
+import { errorMessage, parameterError } from '../../../shared/errors';
 import { giftIdParameter } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
+import { AGENT_OPKEY_PREFIX, agentSpentToday, capProblem, isToolCall, oneAgentBuyAtATime, readAgentCaps, starsOf } from './agentCaps';
 
 const FIELD_LABELS: Record<string, string> = {
 	opKey: 'opKey',
@@ -29,19 +30,38 @@ type Prepared = { itemIndex: number; operation: Operation } | { itemIndex: numbe
 
 export async function buy(this: IExecuteFunctions, context: GiftContext): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
+	// As an AI agent's tool, Buy spends only when the node allows it, within its caps.
+	const caps = isToolCall.call(this) ? readAgentCaps.call(this) : null;
 	const source = this.getNodeParameter('buySource', 0, 'plan') as string;
 	const options = this.getNodeParameter('buyOptions', 0, {}) as IDataObject;
-	const prepared = source === 'fields' ? await fromFields.call(this, context) : fromPlanItems.call(this, items.length);
+	const titles = new Map<number, string>();
+	const keyed = new Set<number>();
+	const prepared = source === 'fields' ? await fromFields.call(this, context, { titles, keyed }) : fromPlanItems.call(this, items.length);
 
 	const invalid = prepared.find((p): p is { itemIndex: number; error: unknown } => 'error' in p);
 	if (invalid && !this.continueOnFail()) throw context.wrap(invalid.error, invalid.itemIndex);
 
 	const operations = prepared.filter((p): p is { itemIndex: number; operation: Operation } => 'operation' in p);
+	if (caps) {
+		for (const p of operations) {
+			if (!p.operation.opKey.startsWith(AGENT_OPKEY_PREFIX)) p.operation = { ...p.operation, opKey: AGENT_OPKEY_PREFIX + p.operation.opKey };
+		}
+	}
 	// Two items with one opKey are one purchase: the ledger answers the second "already bought".
-	const store = await getStore();
-	let results: BuyResult[];
-	try {
-		results = await executeOperations(
+	const pay = async (): Promise<BuyResult[]> => {
+		const store = await getStore();
+		try {
+			if (caps) {
+				const problem = capProblem(caps, starsOf(operations.map((p) => p.operation)), await agentSpentToday(store, Date.now()));
+				if (problem) throw parameterError(this.getNode(), problem.field, problem.problem);
+			}
+			return await payAndReplay(store);
+		} finally {
+			await store.close();
+		}
+	};
+	const payAndReplay = async (store: GiftStore): Promise<BuyResult[]> => {
+		const results = await executeOperations(
 			operations.map((p) => p.operation),
 			{
 				store,
@@ -52,14 +72,23 @@ export async function buy(this: IExecuteFunctions, context: GiftContext): Promis
 				message: typeof options.message === 'string' && options.message !== '' ? options.message : undefined,
 			},
 		);
-	} finally {
-		await store.close();
-	}
+		// A repeated Idempotency Key answers with the original purchase, as payment APIs replay it.
+		for (const [i, p] of operations.entries()) {
+			if (keyed.has(p.itemIndex)) results[i] = await replayed(store, results[i]!);
+		}
+		return results;
+	};
+	const results = caps ? await oneAgentBuyAtATime(pay) : await pay();
 
 	const byItem = new Map<number, INodeExecutionData>();
-	operations.forEach((p, i) => byItem.set(p.itemIndex, { json: { ...results[i] } as IDataObject, pairedItem: { item: p.itemIndex } }));
+	// The gift's title rides along (from the plan item, or the catalog) so reports can name it.
+	const titled = (itemIndex: number, result: BuyResult): IDataObject => {
+		const title = titles.get(itemIndex) ?? items[itemIndex]?.json.giftTitle;
+		return (typeof title === 'string' && title !== '' ? { ...result, giftTitle: title } : { ...result }) as IDataObject;
+	};
+	operations.forEach((p, i) => byItem.set(p.itemIndex, { json: titled(p.itemIndex, results[i]!), pairedItem: { item: p.itemIndex } }));
 	for (const p of prepared) {
-		if ('result' in p) byItem.set(p.itemIndex, { json: { ...p.result } as IDataObject, pairedItem: { item: p.itemIndex } });
+		if ('result' in p) byItem.set(p.itemIndex, { json: titled(p.itemIndex, p.result), pairedItem: { item: p.itemIndex } });
 		if ('error' in p) byItem.set(p.itemIndex, context.errorItem(p.error, p.itemIndex));
 	}
 	return [...byItem.keys()].sort((a, b) => a - b).map((index) => byItem.get(index)!);
@@ -94,7 +123,12 @@ function fromPlanItems(this: IExecuteFunctions, count: number): Prepared[] {
 }
 
 /** Fields: price from the live catalog, account by label/id or the richest one, a stable opKey. */
-async function fromFields(this: IExecuteFunctions, context: GiftContext): Promise<Prepared[]> {
+async function fromFields(
+	this: IExecuteFunctions,
+	context: GiftContext,
+	extras: { titles: Map<number, string>; keyed: Set<number> },
+): Promise<Prepared[]> {
+	const { titles, keyed } = extras;
 	const items = this.getInputData();
 	const node = this.getNode();
 	const wanted = items.map((_item, itemIndex) => {
@@ -116,9 +150,27 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 	const valid = wanted.filter((w): w is Exclude<typeof w, { error: unknown }> => !('error' in w));
 	if (valid.length === 0) return wanted as Prepared[];
 
-	const catalog = await context.accounts.withAccount(null, async (account) => (await account.catalog(0)).gifts);
+	let catalog: Gift[];
+	let identities: Awaited<ReturnType<typeof context.accounts.balancesAll>>;
+	try {
+		catalog = await context.accounts.withAccount(null, async (account) => (await account.catalog(0)).gifts);
+		identities = await context.accounts.balancesAll();
+	} catch (error) {
+		// Telegram could not be asked (down, flood wait, revoked sessions). Under Continue On Fail
+		// each purchase is a failed, maybe retryable result: nothing was bought, and a webhook
+		// answers that (not the request echoed back, which an error passed through would do).
+		if (!this.continueOnFail()) throw context.wrap(error);
+		const failure = mapTelegramError(error, { account: context.accounts.labels.join(', '), method: 'buy' });
+		return wanted.map((w): Prepared => {
+			if ('error' in w) return { itemIndex: w.itemIndex, error: w.error };
+			const base = { opKey: '', accountId: '', recipient: w.recipient, giftId: w.giftId, quantity: w.quantity };
+			return {
+				itemIndex: w.itemIndex,
+				result: { ...base, status: 'failed', reason: failure.buyReason, error: errorMessage(failure, context.accounts.secrets), price: 0, quantityBought: 0, balanceAfter: null, retryable: failure.retryable },
+			};
+		});
+	}
 	const giftsById = new Map<string, Gift>(catalog.map((g) => [g.id, g]));
-	const identities = await context.accounts.balancesAll();
 	const richest = identities.reduce((best, next) => (next.balance > best.balance ? next : best));
 	const executionId = this.getExecutionId() ?? 'manual';
 
@@ -135,8 +187,10 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 			};
 		}
 		const runKey = `buy:${w.key !== '' ? w.key : `${executionId}:${node.name}:${w.itemIndex}`}`;
+		if (w.key !== '') keyed.add(w.itemIndex);
 		const opKey = opKeyOf(runKey, w.giftId, w.recipient, payer.id);
 		const gift = giftsById.get(w.giftId);
+		if (gift?.title) titles.set(w.itemIndex, gift.title);
 		const base = { opKey, accountId: payer.id, recipient: w.recipient, giftId: w.giftId, quantity: w.quantity };
 		if (!gift) return { itemIndex: w.itemIndex, result: notBought(base, 0, 'gift_not_found', `gift ${w.giftId} is not in the catalog`) };
 		// An auction gift has no buy path (inputInvoiceStarGift): refused before any payment form.
@@ -151,6 +205,28 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 		}
 		return { itemIndex: w.itemIndex, operation: { ...base, price: gift.stars, supply: gift.availabilityTotal } };
 	});
+}
+
+/**
+ * The answer to a repeated Idempotency Key whose units were all bought before: the original
+ * purchase (status bought, the copies and price the ledger holds) marked `replayed`. The balance
+ * after it is not kept in the ledger, so it is null (unknown) here.
+ */
+async function replayed(store: Pick<GiftStore, 'listPurchases'>, result: BuyResult): Promise<BuyResult & { replayed?: true }> {
+	if (result.status !== 'skipped' || result.reason !== 'already_bought') return result;
+	const units = await store.listPurchases({ opKey: result.opKey, statuses: ['bought'] });
+	if (units.length === 0) return result;
+	return {
+		...result,
+		status: 'bought',
+		reason: null,
+		error: null,
+		price: units[0]!.price,
+		quantityBought: units.length,
+		balanceAfter: null,
+		retryable: false,
+		replayed: true,
+	};
 }
 
 function notBought(

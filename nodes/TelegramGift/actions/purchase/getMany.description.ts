@@ -20,6 +20,7 @@ export const getManyPurchasesProperties: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{ name: 'All', value: 'all' },
+			{ name: 'Bids (Held, Won, Returned)', value: 'bids', description: 'Auction bid steps Telegram took: held until the bid wins or is refunded' },
 			{ name: 'Bought', value: 'bought' },
 			{ name: 'Failed', value: 'failed', description: 'Nothing was charged' },
 			{

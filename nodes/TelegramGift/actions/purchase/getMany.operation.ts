@@ -15,6 +15,7 @@ const HOUR_MS = 3_600_000;
 const STATUS_FILTERS: Record<string, LedgerStatus[] | undefined> = {
 	all: undefined,
 	bought: ['bought'],
+	bids: ['held', 'won', 'returned'],
 	failed: ['failed'],
 	pendingUnknown: ['pending', 'unknown'],
 };
@@ -25,6 +26,8 @@ function entryJson(entry: LedgerEntry, label: string) {
 	return {
 		opKey: entry.opKey,
 		unitIndex: entry.unitIndex,
+		kind: entry.kind,
+		bidAmount: entry.bidAmount,
 		accountId: entry.accountId,
 		accountLabel: label,
 		recipient: entry.recipient,
