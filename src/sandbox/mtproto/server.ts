@@ -393,13 +393,13 @@ class ClientConnection {
 	private answer(session: Session, msgId: bigint, outcome: RpcOutcome): void {
 		const running = session.running.get(msgId);
 		session.running.delete(msgId);
-		const entry = session.received.get(msgId);
-		if (entry) entry.answered = true;
 		if (outcome.kind === 'noReply') return;
 		if (outcome.kind === 'drop') {
 			this.close();
 			return;
 		}
+		const entry = session.received.get(msgId);
+		if (entry) entry.answered = true;
 		if (running?.dropped) {
 			this.sendResult(session, msgId, new Api.RpcAnswerDroppedRunning().getBytes());
 			return;

@@ -119,10 +119,10 @@ describe('server salts', () => {
 describe('bad_msg_notification', () => {
 	test('msg_id more than 300 s behind the server clock: 16; more than 30 s ahead: 17; not divisible by 4: 18', async () => {
 		const p = await readyProbe();
-		p.clockOffsetMs = -301_000;
+		p.clockOffsetMs = -310_000;
 		const low = p.send(status().getBytes());
 		expect((await badMsgFor(p, low.msgId)).errorCode).toBe(16);
-		p.clockOffsetMs = 31_000;
+		p.clockOffsetMs = 40_000;
 		const high = p.send(status().getBytes());
 		const tooHigh = await badMsgFor(p, high.msgId);
 		expect(tooHigh.errorCode).toBe(17);
@@ -142,12 +142,13 @@ describe('bad_msg_notification', () => {
 		const even = p.send(status().getBytes(), { contentRelated: false });
 		expect((await badMsgFor(p, even.msgId)).errorCode).toBe(35);
 
-		const a = p.send(status().getBytes(), { seqNo: 41 });
+		// msg_ids spaced apart, so no two messages of the test share one.
+		const base = p.newMsgId();
+		const a = p.send(status().getBytes(), { msgId: base + 400n, seqNo: 41 });
 		await answerTo(p, a.msgId);
-		const low = p.send(status().getBytes(), { seqNo: 39 }); // later msg_id, lower seqno
+		const low = p.send(status().getBytes(), { msgId: base + 800n, seqNo: 39 }); // later msg_id, lower seqno
 		expect((await badMsgFor(p, low.msgId)).errorCode).toBe(32);
-		const earlierId = a.msgId - 4n;
-		const high = p.send(status().getBytes(), { msgId: earlierId, seqNo: 43 }); // earlier msg_id, higher seqno
+		const high = p.send(status().getBytes(), { msgId: base + 200n, seqNo: 43 }); // earlier msg_id, higher seqno
 		expect((await badMsgFor(p, high.msgId)).errorCode).toBe(33);
 	});
 
@@ -164,7 +165,8 @@ describe('bad_msg_notification', () => {
 		const nested = p.send(container([[nestedId, p.nextSeqNo(false), container(nestedMsgs)]]), { contentRelated: false });
 		expect((await badMsgFor(p, nested.msgId)).errorCode).toBe(64);
 
-		const lateInner: [bigint, number, Buffer] = [p.newMsgId() + 1_000_000n * 4n, p.nextSeqNo(true), ping(2)];
+		// An inner msg_id 5 s ahead: above the container's, yet within the 30 s a msg_id may lead by.
+		const lateInner: [bigint, number, Buffer] = [p.newMsgId() + (5n << 32n), p.nextSeqNo(true), ping(2)];
 		const late = p.send(container([lateInner]), { contentRelated: false });
 		expect((await badMsgFor(p, late.msgId)).errorCode).toBe(64);
 
@@ -190,7 +192,7 @@ describe('message state, sessions, pings', () => {
 		const p = await readyProbe();
 		const answered = p.send(status().getBytes());
 		await answerTo(p, answered.msgId);
-		sandbox.setLatency('payments.getStarGifts', 60_000);
+		sandbox.injectFault({ method: 'payments.getStarGifts', kind: 'noReply' }); // received, never answered
 		const running = p.send(new Api.payments.GetStarGifts({ hash: 0 }).getBytes());
 		const ack = p.send(new Api.MsgsAck({ msgIds: [big(1)] }).getBytes(), { contentRelated: false });
 		const notReceived = p.newMsgId();
@@ -207,7 +209,6 @@ describe('message state, sessions, pings', () => {
 			MsgState.NOT_RECEIVED_TOO_HIGH,
 			MsgState.UNKNOWN,
 		]);
-		sandbox.setLatency('payments.getStarGifts', undefined);
 	});
 
 	test('destroy_session forgets another session of the key (ok, then none); its next message starts a new one', async () => {

@@ -6,7 +6,7 @@
  */
 import { Api, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
 import type { Sandbox } from '../../../src/sandbox';
-import { ALICE, CHANNEL, baseScenario, harness, type Harness } from './helpers';
+import { ALICE, CHANNEL, baseScenario, channelPeer, harness, inputChannel, type Harness } from './helpers';
 import { balanceUpdate, collectingLogger, openProbe } from './clients';
 
 const big = (v: number | string): ReturnType<typeof returnBigInt> => returnBigInt(v);
@@ -98,19 +98,14 @@ test('pushed balances and answered gift messages are numbered as getState and ge
 	expect(empty).toBeInstanceOf(Api.updates.DifferenceEmpty);
 
 	// A channel purchase moves the channel's pts, not the account's; getChannelDifference has it.
-	const channel = new Api.InputPeerChannel({ channelId: big(CHANNEL), accessHash: big(0) });
-	const full = await client.invoke(new Api.channels.GetFullChannel({ channel: new Api.InputChannel({ channelId: big(CHANNEL), accessHash: big(0) }) }));
+	const channel = await channelPeer(client, CHANNEL);
+	const full = await client.invoke(new Api.channels.GetFullChannel({ channel: inputChannel(channel) }));
 	const channelPts = (full.fullChat as Api.ChannelFull).pts!;
 	const inChannel = await buy(client, '5002', channel);
 	expect(((inChannel.updates as Api.Updates).updates[0] as Api.UpdateNewChannelMessage).pts).toBe(channelPts + 1);
 	expect((await client.invoke(new Api.updates.GetState())).pts).toBe(after.pts);
 	const cd = await client.invoke(
-		new Api.updates.GetChannelDifference({
-			channel: new Api.InputChannel({ channelId: big(CHANNEL), accessHash: big(0) }),
-			filter: new Api.ChannelMessagesFilterEmpty(),
-			pts: channelPts,
-			limit: 100,
-		}),
+		new Api.updates.GetChannelDifference({ channel: inputChannel(channel), filter: new Api.ChannelMessagesFilterEmpty(), pts: channelPts, limit: 100 }),
 	);
 	expect(cd).toBeInstanceOf(Api.updates.ChannelDifference);
 	expect((cd as Api.updates.ChannelDifference).newMessages).toHaveLength(1);
