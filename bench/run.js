@@ -25,6 +25,7 @@ const BENCHES = {
 	auction: { module: './auction' },
 	recipients: { module: './recipients' },
 	watchers: { script: 'watchers.js' },
+	transports: { module: './transports' },
 };
 
 function runScript(file, emit, name) {

@@ -6,7 +6,7 @@
  * process it runs on the other core, as a remote Telegram would.
  *
  * Parent: `const sandbox = await startSandboxProcess(scenario)` → {credentials, clock(), record(),
- * injectFault(), addFloodRule(), setLatency(), dropConnections(), stop()}. `clock()` reads the
+ * injectFault(), addFloodRule(), setLatency(), dropConnections(), pushBalances(), stop()}. `clock()` reads the
  * sandbox timeline (ms since its start, sub-ms) from this process's own clock.
  */
 const { fork } = require('node:child_process');
@@ -54,6 +54,8 @@ async function startSandboxProcess(scenario) {
 		addFloodRule: (rule) => call('addFloodRule', rule),
 		setLatency: (method, ms) => call('setLatency', method, ms),
 		dropConnections: (accountId) => call('dropConnections', accountId),
+		/** Pushes one updateStarsBalance per amount to the account; `drop` first closes its connections (same tick). */
+		pushBalances: (accountId, amounts, drop = false) => call('pushBalances', accountId, amounts, drop),
 		async stop() {
 			if (exited) return;
 			await call('stop').catch(() => undefined);
@@ -78,6 +80,14 @@ function child() {
 		addFloodRule: (rule) => sandbox.addFloodRule(rule),
 		setLatency: (method, ms) => sandbox.setLatency(method, ms),
 		dropConnections: (accountId) => sandbox.dropConnections(accountId),
+		pushBalances(accountId, amounts, drop) {
+			const { Api, returnBigInt } = load('src/telegram/gramjs');
+			if (drop) sandbox.dropConnections(accountId);
+			for (const amount of amounts) {
+				const update = new Api.UpdateStarsBalance({ balance: new Api.StarsAmount({ amount: returnBigInt(amount), nanos: 0 }) });
+				sandbox.push(accountId, new Api.Updates({ updates: [update], users: [], chats: [], date: 0, seq: 0 }));
+			}
+		},
 		async stop() {
 			await sandbox?.stop();
 			setImmediate(() => process.exit(0));

@@ -7,12 +7,14 @@
  * same scenario yields the same credentials. They are fake and local, but still never logged.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { AuthKey, StringSession } from '../telegram/gramjs';
+import { AuthKey, StringSession, type Api } from '../telegram/gramjs';
 import { MtprotoServer, type ClientIdentity } from './mtproto/server';
+import { transportLabel } from './mtproto/transports';
 import { Market, type PurchaseRecord } from './market';
 import { AuctionRoom, type AuctionRecord } from './auction';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
+import { UpdatesLog } from './updates';
 import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
@@ -67,8 +69,11 @@ export interface SandboxRecord {
 	callsByAccount: Record<string, Record<string, number>>;
 	releases: Array<{ giftId: string; atMs: number }>;
 	soldOut: Array<{ giftId: string; atMs: number }>;
-	/** TCP connections accepted: `total` (any), and per account id once identified by its auth key. */
-	connections: { total: number; byAccount: Record<string, number> };
+	/**
+	 * TCP connections accepted: `total` (any), per account id once identified by its auth key, and
+	 * per transport once the first bytes named it (e.g. "full", "intermediate", "obfuscated abridged").
+	 */
+	connections: { total: number; byAccount: Record<string, number>; byTransport: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
 	/** Scenario events that happened before any client had read the catalog (see clock.ts). */
@@ -96,6 +101,11 @@ export interface StartSandboxOptions {
 	 * `first-watch-read` when a client first reads the gift catalog.
 	 */
 	clock?: ClockStart;
+	/**
+	 * The wall clock (Unix ms) the MTProto layer judges client msg_ids and server salts by, and
+	 * writes its own msg_ids with. Default Date.now; tests move it to put a client's clock off.
+	 */
+	mtprotoClock?: () => number;
 }
 
 export interface Sandbox {
@@ -118,6 +128,11 @@ export interface Sandbox {
 	addFloodRule(rule: ScenarioFloodRule): void;
 	/** Closes the TCP connections of one account (or all); returns how many were closed. */
 	dropConnections(accountId?: string): number;
+	/**
+	 * Pushes updates to an account the way the sandbox's rooms do: numbered (pts/qts/seq/date),
+	 * kept for updates.getDifference, sent to the account's sessions. See src/sandbox/updates.ts.
+	 */
+	push(accountId: string, updates: Api.TypeUpdates): void;
 	/** Latency for one method, or `default`; `undefined` removes a method's override. */
 	setLatency(method: string, ms: number | undefined): void;
 	/** A new not-yet-signed-in session (a fresh auth key the sandbox knows) to log in with. */
@@ -192,7 +207,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
-	const connections = { total: 0, byAccount: {} as Record<string, number> };
+	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
 	// Before `notify`, so a waiter sees an unwatched event in the record it resolves with.
@@ -227,6 +242,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const clients: ClientRecord[] = [];
 
 	const serverRef: { current?: MtprotoServer } = {};
+	const updates = new UpdatesLog({
+		unix: () => Math.floor((epochMs + nowMs()) / 1000),
+		deliver: (accountId, numbered, acknowledged) => serverRef.current?.pushUpdates(accountId, numbered, acknowledged),
+	});
 	const rpc = new SandboxRpc({
 		market,
 		auctions,
@@ -237,7 +256,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		port: () => serverRef.current?.port ?? 0,
 		epochMs,
 		accessHash,
-		push: (accountId, updates) => serverRef.current?.pushUpdates(accountId, updates),
+		push: (accountId, pushed) => {
+			updates.push(accountId, pushed);
+		},
+		updates,
 		countCall: (method, accountId) => {
 			calls[method] = (calls[method] ?? 0) + 1;
 			if (WATCH_METHODS.has(method)) clock.watchRead();
@@ -271,12 +293,17 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		keys,
 		handle: (call) => rpc.handle(call),
 		logger,
+		clock: options.mtprotoClock,
 		onAccountConnection: (accountId) => {
 			connections.byAccount[accountId] = (connections.byAccount[accountId] ?? 0) + 1;
 			notify();
 		},
 		onConnection: () => {
 			connections.total++;
+		},
+		onTransport: (name) => {
+			const label = transportLabel(name);
+			connections.byTransport[label] = (connections.byTransport[label] ?? 0) + 1;
 		},
 		onInitConnection: (identity, accountId) => {
 			clients.push({ atMs: nowMs(), ...identity, ...(accountId === undefined ? {} : { accountId }) });
@@ -366,7 +393,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			callsByAccount: Object.fromEntries(Object.entries(callsByAccount).map(([id, own]) => [id, { ...own }])),
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
-			connections: { total: connections.total, byAccount: { ...connections.byAccount } },
+			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport } },
 			logins: logins.map((l) => ({ ...l })),
 			unwatched: clock.unwatched.map((u) => ({ ...u })),
 			firstWatchReadAtMs: clock.firstWatchReadAtMs,
@@ -430,6 +457,10 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		dropConnections(accountId) {
 			return server.dropConnections(accountId);
+		},
+		push(accountId, pushed) {
+			if (!accountIds.has(accountId)) throw new Error(`push: unknown account ${accountId}`);
+			updates.push(accountId, pushed);
 		},
 		setLatency(method, ms) {
 			faults.setLatency(method, ms);

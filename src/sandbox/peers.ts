@@ -28,6 +28,8 @@ export interface PeersWorld {
 	accessHash: (kind: 'user' | 'channel', id: string, viewerId: string) => bigint;
 	user: (id: string, viewerId: string) => Api.TypeUser;
 	channel: (id: string, viewerId: string) => Api.Channel;
+	/** A channel's pts now (the dialog carries it: a client's starting point for the channel's updates). */
+	channelPts: (id: string) => number;
 }
 
 /** A signed-in call as the peers module needs it. */
@@ -147,7 +149,7 @@ export class SandboxPeers {
 					unreadReactionsCount: 0,
 					unreadPollVotesCount: 0,
 					notifySettings: new Api.PeerNotifySettings({}),
-					pts: d.peer.kind === 'channel' ? 1 : undefined,
+					pts: d.peer.kind === 'channel' ? this.world.channelPts(d.peer.id) : undefined,
 				}),
 		);
 		const messages = page.map(

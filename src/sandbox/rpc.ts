@@ -9,6 +9,7 @@ import { FaultPlan, errorCodeFor } from './faults';
 import { giftSticker, TGS_MIME_TYPE } from './tgs';
 import { vectorBytes, type RpcCall, type RpcOutcome } from './mtproto/server';
 import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
+import { UpdatesError, type UpdatesLog } from './updates';
 import type { AuctionRoom } from './auction';
 import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
@@ -47,8 +48,13 @@ export interface RpcWorld {
 	epochMs: number;
 	/** A user's or channel's access hash as `viewerId` holds it (per account), or a document's (global). */
 	accessHash: (kind: 'user' | 'channel' | 'document', id: string, viewerId?: string) => bigint;
-	/** Pushes an Updates object to the account's live connections. */
+	/**
+	 * The one way a room pushes updates to an account: numbered (pts/qts/seq/date), kept for
+	 * getDifference, and sent to the account's sessions (updates.ts says how to build them).
+	 */
 	push: (accountId: string, updates: Api.TypeUpdates) => void;
+	/** The update sequences behind push, getState and getDifference. */
+	updates: UpdatesLog;
 	/** Counts every call the server receives, per method (and per account once signed in). */
 	countCall: (method: string, accountId?: string) => void;
 	/** Login: accounts' phones/codes/passwords, key binding (see auth.ts). */
@@ -65,7 +71,6 @@ const BEFORE_SIGN_IN = new Set(['help.getConfig']);
 export class SandboxRpc {
 	private readonly stickers = new Map<string, Buffer>();
 	private readonly documentToGift = new Map<string, string>();
-	private readonly pts = new Map<string, number>();
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
@@ -86,7 +91,8 @@ export class SandboxRpc {
 		const unix = (ms?: number): number => this.unix(ms);
 		const user = (id: string, viewerId: string): Api.TypeUser => this.user(id, viewerId);
 		const channel = (id: string, viewerId: string): Api.Channel => this.channel(id, viewerId);
-		this.peers = new SandboxPeers({ market: world.market, scenario: world.scenario, unix, accessHash: world.accessHash, user, channel });
+		const channelPts = (id: string): number => world.updates.channelPts(id);
+		this.peers = new SandboxPeers({ market: world.market, scenario: world.scenario, unix, accessHash: world.accessHash, user, channel, channelPts });
 		const owned = new SandboxOwnedGifts({ market: world.market, peers: this.peers, unix, user, channel, starGift: (g, viewerId) => this.starGift(g, viewerId) });
 		this.handlers = {
 			...this.peers.handlers,
@@ -94,7 +100,9 @@ export class SandboxRpc {
 			'help.getConfig': () => this.config().getBytes(),
 			'users.getUsers': (c) => this.getUsers(c),
 			'users.getFullUser': (c) => this.getFullUser(c),
-			'updates.getState': (c) => this.getState(c),
+			'updates.getState': (c) => this.world.updates.state(c.accountId).getBytes(),
+			'updates.getDifference': (c) => this.getDifference(c),
+			'updates.getChannelDifference': (c) => this.getChannelDifference(c),
 			'channels.getChannels': (c) => this.getChannels(c),
 			'channels.getFullChannel': (c) => this.getFullChannel(c),
 			'payments.getStarGifts': (c) => this.getStarGifts(c),
@@ -153,6 +161,7 @@ export class SandboxRpc {
 		} catch (error) {
 			if (error instanceof MarketError) return { kind: 'error', code: errorCodeFor(error.telegramError), message: error.telegramError };
 			if (error instanceof RpcFailure) return { kind: 'error', code: error.code, message: error.telegramError };
+			if (error instanceof UpdatesError) return { kind: 'error', code: 400, message: error.telegramError };
 			world.logger.error(`sandbox: ${call.method} failed inside the sandbox: ${String(error)}`);
 			return { kind: 'error', code: 500, message: 'INTERNAL' };
 		}
@@ -312,14 +321,20 @@ export class SandboxRpc {
 		}).getBytes();
 	}
 
-	private getState(call: SignedInCall): Buffer {
-		return new Api.updates.State({
-			pts: this.pts.get(call.accountId) ?? 1,
-			qts: 0,
-			date: this.unix(),
-			seq: 0,
-			unreadCount: 0,
-		}).getBytes();
+	private getDifference(call: SignedInCall): Buffer {
+		const req = call.request as Api.updates.GetDifference;
+		return this.world.updates
+			.difference(call.accountId, call.authKeyId, { pts: req.pts, date: req.date, qts: req.qts, ptsTotalLimit: req.ptsTotalLimit })
+			.getBytes();
+	}
+
+	private getChannelDifference(call: SignedInCall): Buffer {
+		const req = call.request as Api.updates.GetChannelDifference;
+		const id = this.channelIdOf(req.channel, call.accountId);
+		const ch = this.world.market.channels.get(id)!;
+		// A member, or anyone for a public channel (api/updates: passive updates of public channels).
+		if (!ch.members.includes(call.accountId) && !ch.username) throw new RpcFailure('CHANNEL_PRIVATE');
+		return this.world.updates.channelDifference(id, { pts: req.pts, limit: req.limit }).getBytes();
 	}
 
 	private channelIdOf(input: unknown, accountId: string): string {
@@ -348,7 +363,7 @@ export class SandboxRpc {
 				chatPhoto: new Api.PhotoEmpty({ id: big(0) }),
 				notifySettings: new Api.PeerNotifySettings({}),
 				botInfo: [],
-				pts: 1,
+				pts: this.world.updates.channelPts(id),
 				stargiftsAvailable: ch.acceptsGifts || undefined,
 			}),
 			chats: [this.channel(id, call.accountId)],
@@ -409,7 +424,7 @@ export class SandboxRpc {
 		if (req.invoice instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.pay(req.invoice, toBigint(req.formId), call.accountId);
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
-		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase) });
+		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase, call.authKeyId) });
 		// Telegram also pushes the new balance; send it right after the answer.
 		setImmediate(() => {
 			this.world.push(
@@ -435,10 +450,9 @@ export class SandboxRpc {
 		return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
 	}
 
-	private giftMessageUpdates(purchase: CompletedPurchase): Api.Updates {
+	/** The gift's service message, numbered in the account's (or the channel's) box like any update. */
+	private giftMessageUpdates(purchase: CompletedPurchase, authKeyId: string): Api.Updates {
 		const { accountId, peer, gift, saved } = purchase;
-		const pts = (this.pts.get(accountId) ?? 1) + 1;
-		this.pts.set(accountId, pts);
 		const message = new Api.MessageService({
 			out: true,
 			id: saved.msgId,
@@ -452,17 +466,18 @@ export class SandboxRpc {
 		});
 		const update =
 			peer.kind === 'channel'
-				? new Api.UpdateNewChannelMessage({ message, pts, ptsCount: 1 })
-				: new Api.UpdateNewMessage({ message, pts, ptsCount: 1 });
+				? new Api.UpdateNewChannelMessage({ message, pts: 0, ptsCount: 1 })
+				: new Api.UpdateNewMessage({ message, pts: 0, ptsCount: 1 });
 		const users = [this.user(accountId, accountId)];
 		if (peer.kind === 'user' && peer.id !== accountId) users.push(this.user(peer.id, accountId));
-		return new Api.Updates({
+		const updates = new Api.Updates({
 			updates: [update],
 			users,
 			chats: peer.kind === 'channel' ? [this.channel(peer.id, accountId)] : [],
-			date: this.unix(saved.atMs),
+			date: 0,
 			seq: 0,
 		});
+		return this.world.updates.assign(accountId, updates, authKeyId);
 	}
 
 	private getSavedStarGifts(call: SignedInCall): Buffer {

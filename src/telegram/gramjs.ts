@@ -10,7 +10,7 @@ export { Api, TelegramClient, Logger, errors } from 'teleproto';
 export { StringSession } from 'teleproto/sessions';
 // Transport and TL internals used by src/telegram/connection.ts (custom host:port) and by the
 // sandbox's MTProto server (which speaks to an unmodified client with the library's own classes).
-export { ConnectionTCPFull } from 'teleproto/network';
+export { ConnectionTCPAbridged, ConnectionTCPFull, ConnectionTCPObfuscated } from 'teleproto/network';
 export { LogLevel } from 'teleproto/extensions/Logger';
 export { BinaryReader, PromisedNetSockets } from 'teleproto/extensions';
 export { AuthKey } from 'teleproto/crypto/AuthKey';

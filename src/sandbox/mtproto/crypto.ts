@@ -1,7 +1,7 @@
 /**
- * MTProto 2.0 message encryption as seen from the server: messages from the client are keyed
- * with x = 0, messages to the client with x = 8 (core.telegram.org/mtproto/description).
- * AES-IGE is the client library's own.
+ * MTProto 2.0 message encryption (core.telegram.org/mtproto/description): messages from the
+ * client are keyed with x = 0, messages from the server with x = 8. AES-IGE is the client
+ * library's own.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -35,23 +35,50 @@ function deriveKeyIv(authKey: Buffer, msgKey: Buffer, x: number): { key: Buffer;
 
 export class MessageCryptoError extends Error {}
 
-/** Decrypts `auth_key_id | msg_key | encrypted` from the client; returns the plaintext (with padding). */
-export function decryptFromClient(authKey: ServerAuthKey, packet: Buffer): Buffer {
+/** Decrypts `auth_key_id | msg_key | encrypted` sent by the other side; returns the plaintext (with padding). */
+function decryptMessage(authKey: ServerAuthKey, packet: Buffer, x: number): Buffer {
 	if (packet.length < 24 + 16 || (packet.length - 24) % 16 !== 0) throw new MessageCryptoError('bad encrypted packet size');
+	if (!packet.subarray(0, 8).equals(authKey.keyId)) throw new MessageCryptoError('packet for another auth key');
 	const msgKey = packet.subarray(8, 24);
-	const { key, iv } = deriveKeyIv(authKey.key, msgKey, 0);
+	const { key, iv } = deriveKeyIv(authKey.key, msgKey, x);
 	const plain = new IGE(key, iv).decryptIge(packet.subarray(24));
-	const expected = sha256(authKey.key.subarray(88, 120), plain).subarray(8, 24);
+	const expected = sha256(authKey.key.subarray(88 + x, 120 + x), plain).subarray(8, 24);
 	if (!expected.equals(msgKey)) throw new MessageCryptoError('msg_key mismatch');
 	return plain;
 }
 
-/** Encrypts a server plaintext (salt | session_id | msg_id | seqno | length | body) for the client. */
-export function encryptForClient(authKey: ServerAuthKey, plain: Buffer): Buffer {
+/** Encrypts a plaintext (salt | session_id | msg_id | seqno | length | body) with 12..27 bytes of padding. */
+function encryptMessage(authKey: ServerAuthKey, plain: Buffer, x: number): Buffer {
 	// 12..1024 bytes of padding, total a multiple of 16 (MTProto 2.0).
 	const padLength = 12 + ((16 - ((plain.length + 12) % 16)) % 16);
 	const padded = Buffer.concat([plain, randomBytes(padLength)]);
-	const msgKey = sha256(authKey.key.subarray(96, 128), padded).subarray(8, 24);
-	const { key, iv } = deriveKeyIv(authKey.key, msgKey, 8);
+	const msgKey = sha256(authKey.key.subarray(88 + x, 120 + x), padded).subarray(8, 24);
+	const { key, iv } = deriveKeyIv(authKey.key, msgKey, x);
 	return Buffer.concat([authKey.keyId, msgKey, new IGE(key, iv).encryptIge(padded)]);
+}
+
+/** The server's side: client messages are keyed with x = 0, its own with x = 8. */
+export function decryptFromClient(authKey: ServerAuthKey, packet: Buffer): Buffer {
+	return decryptMessage(authKey, packet, 0);
+}
+
+export function encryptForClient(authKey: ServerAuthKey, plain: Buffer): Buffer {
+	return encryptMessage(authKey, plain, 8);
+}
+
+/** The client's side, for the sandbox's probe client (probe.ts). */
+export function encryptForServer(authKey: ServerAuthKey, plain: Buffer): Buffer {
+	return encryptMessage(authKey, plain, 0);
+}
+
+export function decryptFromServer(authKey: ServerAuthKey, packet: Buffer): Buffer {
+	return decryptMessage(authKey, packet, 8);
+}
+
+/**
+ * The quick-ack token of a client message: the first 32 bits of the same SHA-256 whose middle
+ * bits are msg_key, with the top bit set (core.telegram.org/mtproto/mtproto-transports#quick-ack).
+ */
+export function quickAckToken(authKey: ServerAuthKey, plain: Buffer): number {
+	return (sha256(authKey.key.subarray(88, 120), plain).readUInt32LE(0) | 0x80000000) >>> 0;
 }

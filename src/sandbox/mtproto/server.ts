@@ -1,9 +1,11 @@
 /**
- * A one-DC MTProto 2.0 server over TCP (full transport) for the sandbox. It knows a set of
+ * A one-DC MTProto 2.0 server over TCP for the sandbox. It speaks every TCP transport Telegram
+ * documents (transports.ts: recognised from the first bytes of each connection) and knows a set of
  * pre-shared auth keys (one per sandbox account, carried to the client in a StringSession, plus
  * login keys issued later and bound to an account when a login succeeds), so there is no DH
- * handshake. Service messages are handled here; every RPC request is handed to
- * `handle`, which answers with bytes, an RPC error, silence, or a dropped connection.
+ * handshake. Service messages (ping, salts, message state, sessions, bad_msg_notification;
+ * rules in session.ts) are handled here; every RPC request is handed to `handle`, which answers
+ * with bytes, an RPC error, silence, or a dropped connection.
  *
  * TL (de)serialization uses the client library's own classes, so the wire format is exactly what
  * an unmodified client expects.
@@ -12,15 +14,18 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { Api, BinaryReader, returnBigInt } from '../../telegram/gramjs';
-import { TcpFullDecoder, TcpFullEncoder } from './framing';
-import { decryptFromClient, encryptForClient, makeAuthKey, type ServerAuthKey } from './crypto';
+import { ServerTransport, type TransportName } from './transports';
+import { decryptFromClient, encryptForClient, makeAuthKey, quickAckToken, type ServerAuthKey } from './crypto';
+import { BadMsgCode, MAX_PENDING_PUSHES, SaltSchedule, SessionTable, badMsgMeaning, msgIdProblem, type Push, type ServerSession } from './session';
+import { futureSaltsBytes } from './tlBytes';
+import { forLayer } from './layers';
 import type { SandboxLogger } from '../logger';
 
 const CONTAINER_ID = 0x73f1f8dc;
 const GZIP_PACKED_ID = 0x3072cfa1;
-const MSGS_ACK_ID = 0x62d6b459;
 const RPC_RESULT_ID = 0xf35c6d01;
-const BAD_SALT_CODE = 48;
+/** A container carries at most 1024 messages (service_messages: "Simple Container"). */
+const MAX_CONTAINER_MESSAGES = 1024;
 
 /** What a request handler decides. `drop` closes the connection without answering. */
 export type RpcOutcome =
@@ -72,6 +77,13 @@ export interface MtprotoServerOptions {
 	onConnection?: () => void;
 	/** Called when a connection's request carries initConnection (once per connection, usually). */
 	onInitConnection?: (identity: ClientIdentity, accountId: string | undefined) => void;
+	/** Called once per connection when its first bytes name the transport. */
+	onTransport?: (name: TransportName) => void;
+	/**
+	 * The server's wall clock (Unix ms), by which it judges client msg_ids and server salts and
+	 * writes its own msg_ids. Default Date.now; tests move it to put a client's clock off.
+	 */
+	clock?: () => number;
 }
 
 /** `payments.GetStarGifts` → `payments.getStarGifts` (the schema's spelling, used in scenarios). */
@@ -82,41 +94,33 @@ export function methodName(className: string): string {
 	return head + tail.charAt(0).toLowerCase() + tail.slice(1);
 }
 
-/** Serializes a TL vector of already serialized items (`Vector<T>` results such as users.getUsers). */
-export function vectorBytes(items: Buffer[]): Buffer {
-	const head = Buffer.allocUnsafe(8);
-	head.writeUInt32LE(0x1cb5c415, 0);
-	head.writeInt32LE(items.length, 4);
-	return Buffer.concat([head, ...items]);
-}
-
-let lastMsgId = 0n;
-/** Server message ids: time-based, strictly increasing, ≡ 1 (mod 4) for responses, 3 otherwise. */
-function nextServerMsgId(isResponse: boolean): bigint {
-	const now = Date.now();
-	let id = (BigInt(Math.floor(now / 1000)) << 32n) | (BigInt(now % 1000) << 22n);
-	id = (id & ~3n) | (isResponse ? 1n : 3n);
-	while (id <= lastMsgId) id += 4n;
-	lastMsgId = id;
-	return id;
-}
+export { vectorBytes } from './tlBytes';
 
 function big(value: bigint): ReturnType<typeof returnBigInt> {
 	return returnBigInt(value);
 }
 
+/** The MTProto-level queries a client sends (service_messages); every other request is an API query. */
+function isServiceQuery(obj: unknown): boolean {
+	return (
+		obj instanceof Api.Ping ||
+		obj instanceof Api.PingDelayDisconnect ||
+		obj instanceof Api.GetFutureSalts ||
+		obj instanceof Api.DestroySession ||
+		obj instanceof Api.RpcDropAnswer ||
+		obj instanceof Api.DestroyAuthKey
+	);
+}
+
+type Session = ServerSession<ClientConnection>;
+
 class ClientConnection {
 	readonly id: number;
-	private readonly decoder = new TcpFullDecoder();
-	private readonly encoder = new TcpFullEncoder();
+	private readonly transport = new ServerTransport();
 	private authKey?: ServerAuthKey;
 	private authKeyId?: string;
-	private sessionId?: Buffer;
-	private salt?: Buffer;
-	private seq = 0;
 	private closed = false;
 	private pingDisconnectTimer?: NodeJS.Timeout;
-	private layer?: number;
 
 	constructor(
 		id: number,
@@ -153,18 +157,20 @@ class ClientConnection {
 
 	private onData(chunk: Buffer): void {
 		if (this.closed) return;
-		let packets: Buffer[];
+		let frames: Array<{ payload: Buffer; quickAck: boolean }>;
+		const known = this.transport.name;
 		try {
-			packets = this.decoder.push(chunk);
+			frames = this.transport.push(chunk);
 		} catch (error) {
 			this.server.logger.warn(`sandbox mtproto: closing connection ${this.id}: ${(error as Error).message}`);
 			this.close();
 			return;
 		}
-		for (const packet of packets) {
+		if (!known && this.transport.name) this.server.options.onTransport?.(this.transport.name);
+		for (const frame of frames) {
 			if (this.closed) return;
 			try {
-				this.onPacket(packet);
+				this.onPacket(frame.payload, frame.quickAck);
 			} catch (error) {
 				this.server.logger.warn(`sandbox mtproto: closing connection ${this.id}: ${(error as Error).message}`);
 				this.close();
@@ -173,16 +179,14 @@ class ClientConnection {
 		}
 	}
 
-	private onPacket(packet: Buffer): void {
+	private onPacket(packet: Buffer, quickAck: boolean): void {
 		if (packet.length < 8) throw new Error('packet too short');
 		const keyId = packet.subarray(0, 8);
 		if (!this.authKey) {
 			const known = this.server.keyFor(keyId);
 			if (!known) {
 				// Telegram's answer to an unknown auth key: a bare -404 transport error.
-				const code = Buffer.allocUnsafe(4);
-				code.writeInt32LE(-404, 0);
-				this.socket.write(this.encoder.encode(code));
+				this.socket.write(this.transport.encodeError(-404));
 				this.server.logger.warn(`sandbox mtproto: unknown auth key on connection ${this.id}`);
 				this.socket.end();
 				return;
@@ -194,125 +198,243 @@ class ClientConnection {
 			throw new Error('auth key changed within a connection');
 		}
 		const plain = decryptFromClient(this.authKey, packet);
-		const salt = plain.subarray(0, 8);
+		// Received, decrypted and accepted for processing: that is what a quick ack confirms.
+		if (quickAck) this.socket.write(this.transport.encodeQuickAck(quickAckToken(this.authKey, plain)));
+		this.onEncrypted(plain);
+	}
+
+	/** One decrypted client message: the checks Telegram makes before anything is processed (session.ts). */
+	private onEncrypted(plain: Buffer): void {
+		const salt = plain.readBigInt64LE(0);
 		const sessionId = plain.subarray(8, 16);
 		const msgId = plain.readBigInt64LE(16);
 		const seqNo = plain.readInt32LE(24);
 		const length = plain.readInt32LE(28);
 		if (length < 4 || 32 + length > plain.length) throw new Error('bad message length');
 		const body = plain.subarray(32, 32 + length);
+		const keyId = this.authKeyId!;
+		const now = this.server.now();
+		const existing = this.server.sessions.get(keyId, sessionId);
 
-		if (!this.sessionId || !this.sessionId.equals(sessionId)) {
-			this.sessionId = Buffer.from(sessionId);
-			this.salt = this.server.saltFor(this.authKeyId!);
-			this.send(
-				new Api.NewSessionCreated({
-					firstMsgId: big(msgId),
-					uniqueId: big(randomBytes(8).readBigInt64LE(0)),
-					serverSalt: big(this.salt.readBigInt64LE(0)),
-				}).getBytes(),
-				false,
-				false,
-			);
+		const timeProblem = msgIdProblem(msgId, now);
+		if (timeProblem) {
+			this.badMsg(existing, sessionId, msgId, seqNo, timeProblem);
+			return;
 		}
-		if (!salt.equals(this.salt!)) {
-			this.send(
+		const salts = this.server.saltsOf(keyId);
+		if (!salts.accepts(salt, now)) {
+			this.server.logger.info(`sandbox mtproto: bad_server_salt on connection ${this.id} (salt out of its window)`);
+			this.sendIn(
+				existing,
+				sessionId,
 				new Api.BadServerSalt({
 					badMsgId: big(msgId),
 					badMsgSeqno: seqNo,
-					errorCode: BAD_SALT_CODE,
-					newServerSalt: big(this.salt!.readBigInt64LE(0)),
+					errorCode: BadMsgCode.BAD_SERVER_SALT,
+					newServerSalt: big(salts.current(now)),
 				}).getBytes(),
 				false,
-				false,
+				true,
 			);
 			return;
 		}
-		this.onMessage(msgId, body);
+		let session = existing;
+		if (!session) {
+			session = this.server.sessions.create(keyId, sessionId);
+			this.sendIn(
+				session,
+				sessionId,
+				new Api.NewSessionCreated({
+					firstMsgId: big(msgId),
+					uniqueId: big(session.uniqueId),
+					serverSalt: big(salts.current(now)),
+				}).getBytes(),
+				true,
+				false,
+			);
+		}
+		session.lastConnection = this;
+		// Updates pushed while the session had no connection follow it to this one.
+		for (const pushed of session.pendingPushes.splice(0)) this.push(session, pushed);
+		this.onMessage(session, msgId, seqNo, body, undefined);
 	}
 
-	private onMessage(msgId: bigint, body: Buffer): void {
-		const constructorId = body.readUInt32LE(0);
-		if (constructorId === CONTAINER_ID) {
-			const count = body.readInt32LE(4);
-			let offset = 8;
-			for (let i = 0; i < count; i++) {
-				const innerId = body.readBigInt64LE(offset);
-				const innerLength = body.readInt32LE(offset + 12);
-				const innerBody = body.subarray(offset + 16, offset + 16 + innerLength);
-				offset += 16 + innerLength;
-				this.onMessage(innerId, innerBody);
+	private badMsg(session: Session | undefined, sessionId: Buffer, msgId: bigint, seqNo: number, code: number): void {
+		this.server.logger.info(`sandbox mtproto: bad_msg_notification ${code} on connection ${this.id}: ${badMsgMeaning(code)}`);
+		this.sendIn(session, sessionId, new Api.BadMsgNotification({ badMsgId: big(msgId), badMsgSeqno: seqNo, errorCode: code }).getBytes(), false, true);
+	}
+
+	private onMessage(session: Session, msgId: bigint, seqNo: number, body: Buffer, containerMsgId: bigint | undefined): void {
+		const sid = session.sessionId;
+		if (containerMsgId !== undefined) {
+			const timeProblem = msgIdProblem(msgId, this.server.now());
+			if (timeProblem) {
+				this.badMsg(session, sid, msgId, seqNo, timeProblem);
+				return;
 			}
+		}
+		const constructorId = body.length >= 4 ? body.readUInt32LE(0) : 0;
+		const isContainer = constructorId === CONTAINER_ID;
+		if (session.received.get(msgId)) {
+			if (isContainer) this.badMsg(session, sid, msgId, seqNo, BadMsgCode.CONTAINER_MSG_ID_REUSED);
+			// A message seen before is not processed twice (description: "Important Checks").
+			else this.server.logger.info(`sandbox mtproto: ignored a repeated msg_id on connection ${this.id}`);
 			return;
 		}
+		if (session.received.tooOldToVerify(msgId)) {
+			this.badMsg(session, sid, msgId, seqNo, BadMsgCode.MSG_TOO_OLD_TO_VERIFY);
+			return;
+		}
+		const seqProblem = session.received.seqNoProblem(msgId, seqNo);
+		if (seqProblem) {
+			this.badMsg(session, sid, msgId, seqNo, seqProblem);
+			return;
+		}
+		if (isContainer) {
+			const inner = containerMsgId === undefined ? parseContainer(body, msgId) : undefined;
+			if (!inner) {
+				this.badMsg(session, sid, msgId, seqNo, BadMsgCode.INVALID_CONTAINER);
+				return;
+			}
+			if (seqNo & 1) {
+				this.badMsg(session, sid, msgId, seqNo, BadMsgCode.EVEN_SEQNO_EXPECTED);
+				return;
+			}
+			session.received.add(msgId, seqNo, false);
+			for (const m of inner) this.onMessage(session, m.msgId, m.seqNo, m.body, msgId);
+			return;
+		}
+		let content = body;
 		if (constructorId === GZIP_PACKED_ID) {
 			const reader = new BinaryReader(body);
 			reader.readInt(false);
-			this.onMessage(msgId, gunzipSync(reader.tgReadBytes()));
+			content = gunzipSync(reader.tgReadBytes());
+		}
+		const obj: unknown = new BinaryReader(content).tgReadObject();
+		const apiQuery = isRequest(obj) && !isServiceQuery(obj);
+		const contentRelated = (seqNo & 1) === 1;
+		if (apiQuery && !contentRelated) {
+			this.badMsg(session, sid, msgId, seqNo, BadMsgCode.ODD_SEQNO_EXPECTED);
 			return;
 		}
-		if (constructorId === MSGS_ACK_ID) return;
-
-		const obj: unknown = new BinaryReader(body).tgReadObject();
-		if (obj instanceof Api.Ping || obj instanceof Api.PingDelayDisconnect) {
-			if (obj instanceof Api.PingDelayDisconnect) this.armPingDisconnect(obj.disconnectDelay);
-			this.send(new Api.Pong({ msgId: big(msgId), pingId: obj.pingId }).getBytes(), true, true);
-			return;
-		}
-		if (!isRequest(obj)) return; // msgs_state_info and other client notices need no answer
-		const { request, layer, init } = unwrap(obj);
-		// The layer a client names holds for the connection (Telegram serialises answers in it).
-		if (layer !== undefined) this.layer = layer;
-		if (init) this.server.options.onInitConnection?.(identityOf(init, this.layer), this.accountId);
-		this.dispatch(msgId, request);
+		// msgs_ack marked content-related is accepted: the description says 34, but mtcute marks its
+		// acks so and works against Telegram, which therefore does not refuse them (docs/sandbox.md).
+		session.received.add(msgId, seqNo, apiQuery);
+		this.onContent(session, msgId, obj);
 	}
 
-	private dispatch(msgId: bigint, request: Api.AnyRequest): void {
+	/** Service messages are answered here; API queries go to the handler. */
+	private onContent(session: Session, msgId: bigint, obj: unknown): void {
+		const sid = session.sessionId;
+		const now = this.server.now();
+		if (obj instanceof Api.Ping || obj instanceof Api.PingDelayDisconnect) {
+			if (obj instanceof Api.PingDelayDisconnect) this.armPingDisconnect(obj.disconnectDelay);
+			this.sendIn(session, sid, new Api.Pong({ msgId: big(msgId), pingId: obj.pingId }).getBytes(), false, true);
+			return;
+		}
+		if (obj instanceof Api.GetFutureSalts) {
+			const salts = this.server.saltsOf(session.authKeyId).future(obj.num, now);
+			this.sendIn(session, sid, futureSaltsBytes(msgId, Math.floor(now / 1000), salts), false, true);
+			return;
+		}
+		if (obj instanceof Api.MsgsStateReq) {
+			const info = obj.msgIds.map((id) => String.fromCharCode(session.received.state(BigInt(String(id)), now))).join('');
+			this.sendIn(session, sid, new Api.MsgsStateInfo({ reqMsgId: big(msgId), info }).getBytes(), false, true);
+			return;
+		}
+		if (obj instanceof Api.DestroySession) {
+			const target = Buffer.allocUnsafe(8);
+			target.writeBigInt64LE(BigInt(String(obj.sessionId)), 0);
+			const destroyed = this.server.sessions.destroy(session.authKeyId, target);
+			const answer = destroyed ? new Api.DestroySessionOk({ sessionId: obj.sessionId }) : new Api.DestroySessionNone({ sessionId: obj.sessionId });
+			this.sendIn(session, sid, answer.getBytes(), false, true);
+			return;
+		}
+		if (obj instanceof Api.MsgsAck) {
+			for (const id of obj.msgIds) session.acknowledged(BigInt(String(id)));
+			return;
+		}
+		if (obj instanceof Api.RpcDropAnswer) {
+			const target = BigInt(String(obj.reqMsgId));
+			const running = session.running.get(target);
+			if (running) running.dropped = true;
+			const answer = running ? new Api.RpcAnswerDroppedRunning() : new Api.RpcAnswerUnknown();
+			this.sendResult(session, msgId, answer.getBytes());
+			return;
+		}
+		if (!isRequest(obj)) return; // acks, msgs_state_info, http_wait and other client notices need no answer
+		const { request, withoutUpdates, layer, init } = unwrap(obj);
+		if (withoutUpdates) session.wantsUpdates = false;
+		// The layer a client names holds for its session (Telegram serialises answers in it).
+		if (layer !== undefined) session.layer = layer;
+		if (init) this.server.options.onInitConnection?.(identityOf(init, session.layer), this.accountId);
+		this.dispatch(session, msgId, request);
+	}
+
+	private dispatch(session: Session, msgId: bigint, request: Api.AnyRequest): void {
 		const call: RpcCall = {
 			method: methodName(request.className),
 			request,
 			accountId: this.accountId,
 			authKeyId: this.authKeyId!,
 			connectionId: this.id,
-			layer: this.layer,
+			layer: session.layer,
 		};
+		session.running.set(msgId, { dropped: false });
 		this.server.options.handle(call).then(
-			(outcome) => this.answer(msgId, outcome),
+			(outcome) => this.answer(session, msgId, outcome),
 			(error: unknown) => {
 				this.server.logger.error(`sandbox mtproto: handler for ${call.method} failed: ${String(error)}`);
-				this.answer(msgId, { kind: 'error', code: 500, message: 'INTERNAL' });
+				this.answer(session, msgId, { kind: 'error', code: 500, message: 'INTERNAL' });
 			},
 		);
 	}
 
-	private answer(msgId: bigint, outcome: RpcOutcome): void {
-		if (this.closed) return;
+	private answer(session: Session, msgId: bigint, outcome: RpcOutcome): void {
+		const running = session.running.get(msgId);
+		session.running.delete(msgId);
 		if (outcome.kind === 'noReply') return;
 		if (outcome.kind === 'drop') {
 			this.close();
 			return;
 		}
+		const entry = session.received.get(msgId);
+		if (entry) entry.answered = true;
+		if (running?.dropped) {
+			this.sendResult(session, msgId, new Api.RpcAnswerDroppedRunning().getBytes());
+			return;
+		}
 		const result =
 			outcome.kind === 'result'
-				? outcome.bytes
+				? forLayer(outcome.bytes, session.layer)
 				: new Api.RpcError({ errorCode: outcome.code, errorMessage: outcome.message }).getBytes();
+		this.sendResult(session, msgId, result);
+	}
+
+	private sendResult(session: Session, reqMsgId: bigint, result: Buffer): void {
 		const head = Buffer.allocUnsafe(12);
 		head.writeUInt32LE(RPC_RESULT_ID, 0);
-		head.writeBigInt64LE(msgId, 4);
-		this.send(Buffer.concat([head, result]), true, true);
+		head.writeBigInt64LE(reqMsgId, 4);
+		// A response goes back over the connection the query came on, or the session's newer one.
+		const via = this.isOpen ? this : session.lastConnection;
+		via?.sendIn(session, session.sessionId, Buffer.concat([head, result]), true, true);
 	}
 
 	private armPingDisconnect(delaySeconds: number): void {
 		if (this.pingDisconnectTimer) clearTimeout(this.pingDisconnectTimer);
 		if (delaySeconds <= 0) return;
-		this.pingDisconnectTimer = setTimeout(() => this.close(), delaySeconds * 1000);
+		this.pingDisconnectTimer = setTimeout(() => {
+			this.server.logger.info(`sandbox mtproto: closing connection ${this.id}: no ping_delay_disconnect within ${delaySeconds} s`);
+			this.close();
+		}, delaySeconds * 1000);
 		this.pingDisconnectTimer.unref();
 	}
 
-	/** Pushes server-initiated content (updates) if this connection has a live session. */
-	push(bytes: Buffer): boolean {
-		if (this.closed || !this.sessionId) return false;
-		this.send(bytes, true, false);
+	/** Pushes server-initiated content (updates) into a session carried by this connection. */
+	push(session: Session, pushed: Push): boolean {
+		if (this.closed) return false;
+		const msgId = this.sendIn(session, session.sessionId, forLayer(pushed.bytes, session.layer), true, false);
+		if (msgId !== undefined && pushed.onAck) session.awaitAck(msgId, pushed.onAck);
 		return true;
 	}
 
@@ -320,30 +442,60 @@ class ClientConnection {
 		this.close();
 	}
 
-	private send(body: Buffer, contentRelated: boolean, isResponse: boolean): void {
-		if (this.closed || !this.authKey || !this.sessionId) return;
-		const seqNo = contentRelated ? this.seq++ * 2 + 1 : this.seq * 2;
+	/** Encrypts and writes one server message in a session (or, before it exists, with its session_id); returns its msg_id. */
+	sendIn(session: Session | undefined, sessionId: Buffer, body: Buffer, contentRelated: boolean, isResponse: boolean): bigint | undefined {
+		if (this.closed || !this.authKey) return undefined;
+		// A notice about a message that created no session: nothing content-related was sent in it yet.
+		const seqNo = session ? session.nextSeqNo(contentRelated) : contentRelated ? 1 : 0;
+		const now = this.server.now();
 		const plain = Buffer.allocUnsafe(32 + body.length);
-		this.salt!.copy(plain, 0);
-		this.sessionId.copy(plain, 8);
-		plain.writeBigInt64LE(nextServerMsgId(isResponse), 16);
+		plain.writeBigInt64LE(this.server.saltsOf(this.authKeyId!).current(now), 0);
+		sessionId.copy(plain, 8);
+		const msgId = this.server.nextMsgId(isResponse);
+		plain.writeBigInt64LE(msgId, 16);
 		plain.writeInt32LE(seqNo, 24);
 		plain.writeInt32LE(body.length, 28);
 		body.copy(plain, 32);
-		this.socket.write(this.encoder.encode(encryptForClient(this.authKey, plain)));
+		this.socket.write(this.transport.encode(encryptForClient(this.authKey, plain)));
+		return msgId;
 	}
+}
+
+/** The messages of a msg_container, or undefined when it is malformed (bad_msg_notification 64). */
+function parseContainer(body: Buffer, containerMsgId: bigint): Array<{ msgId: bigint; seqNo: number; body: Buffer }> | undefined {
+	if (body.length < 8) return undefined;
+	const count = body.readInt32LE(4);
+	if (count < 0 || count > MAX_CONTAINER_MESSAGES) return undefined;
+	const out: Array<{ msgId: bigint; seqNo: number; body: Buffer }> = [];
+	let offset = 8;
+	for (let i = 0; i < count; i++) {
+		if (offset + 16 > body.length) return undefined;
+		const msgId = body.readBigInt64LE(offset);
+		const seqNo = body.readInt32LE(offset + 8);
+		const length = body.readInt32LE(offset + 12);
+		if (length < 4 || offset + 16 + length > body.length) return undefined;
+		// Every message in a container has a lower msg_id than the container, and none is a container.
+		if (msgId >= containerMsgId) return undefined;
+		const inner = body.subarray(offset + 16, offset + 16 + length);
+		if (inner.readUInt32LE(0) === CONTAINER_ID) return undefined;
+		out.push({ msgId, seqNo, body: inner });
+		offset += 16 + length;
+	}
+	return out;
 }
 
 function isRequest(obj: unknown): obj is Api.AnyRequest {
 	return typeof obj === 'object' && obj !== null && (obj as { classType?: string }).classType === 'request';
 }
 
-/** Strips the wrappers a client puts around its first (or every) request, keeping the layer and initConnection it named. */
-function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; layer?: number; init?: Api.InitConnection } {
+/** Strips the wrappers a client puts around its first (or every) request, keeping what they said: the layer, initConnection, invokeWithoutUpdates. */
+function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; withoutUpdates: boolean; layer?: number; init?: Api.InitConnection } {
 	let current: unknown = request;
+	let withoutUpdates = false;
 	let layer: number | undefined;
 	let init: Api.InitConnection | undefined;
 	for (;;) {
+		if (current instanceof Api.InvokeWithoutUpdates) withoutUpdates = true;
 		if (current instanceof Api.InvokeWithLayer) layer = current.layer;
 		if (current instanceof Api.InitConnection) init = current;
 		if (
@@ -356,7 +508,7 @@ function unwrap(request: Api.AnyRequest): { request: Api.AnyRequest; layer?: num
 			current = (current as { query: unknown }).query;
 			continue;
 		}
-		return { request: current as Api.AnyRequest, layer, init };
+		return { request: current as Api.AnyRequest, withoutUpdates, layer, init };
 	}
 }
 
@@ -368,8 +520,10 @@ function identityOf(init: Api.InitConnection, layer: number | undefined): Client
 export class MtprotoServer {
 	readonly logger: SandboxLogger;
 	private readonly keys = new Map<string, { accountId: string | undefined; authKey: ServerAuthKey }>();
-	private readonly salts = new Map<string, Buffer>();
+	private readonly salts = new Map<string, SaltSchedule>();
 	private readonly connections = new Set<ClientConnection>();
+	readonly sessions = new SessionTable<ClientConnection>();
+	private lastMsgId = 0n;
 	private netServer?: Server;
 	private nextConnectionId = 1;
 	private boundPort = 0;
@@ -384,7 +538,7 @@ export class MtprotoServer {
 		const key = makeAuthKey(authKey);
 		const id = key.keyId.toString('hex');
 		this.keys.set(id, { accountId, authKey: key });
-		this.salts.set(id, randomBytes(8));
+		this.salts.set(id, new SaltSchedule(randomBytes(16)));
 		return id;
 	}
 
@@ -424,8 +578,23 @@ export class MtprotoServer {
 		return this.keys.get(keyId.toString('hex'));
 	}
 
-	saltFor(authKeyId: string): Buffer {
+	saltsOf(authKeyId: string): SaltSchedule {
 		return this.salts.get(authKeyId)!;
+	}
+
+	/** The server's wall clock, Unix ms. */
+	now(): number {
+		return this.options.clock ? this.options.clock() : Date.now();
+	}
+
+	/** Server msg_ids: time-based, strictly increasing, ≡ 1 (mod 4) for responses, 3 otherwise. */
+	nextMsgId(isResponse: boolean): bigint {
+		const now = this.now();
+		let id = (BigInt(Math.floor(now / 1000)) << 32n) | (BigInt(Math.floor(now % 1000)) << 22n);
+		id = (id & ~3n) | (isResponse ? 1n : 3n);
+		while (id <= this.lastMsgId) id += 4n;
+		this.lastMsgId = id;
+		return id;
 	}
 
 	accountConnected(connection: ClientConnection): void {
@@ -436,20 +605,34 @@ export class MtprotoServer {
 		this.connections.delete(connection);
 	}
 
-	/** Sends a serialized `Updates` object to every live connection of the account. */
-	pushUpdates(accountId: string, updates: Api.TypeUpdates): number {
-		const bytes = updates.getBytes();
-		let delivered = 0;
-		for (const c of this.connections) if (c.accountId === accountId && c.push(bytes)) delivered++;
-		return delivered;
+	/**
+	 * Sends a serialized `Updates` object into every session of the account that takes updates,
+	 * over the connection that last carried it ("the last active connection",
+	 * core.telegram.org/api/updates), or holds it for the session's next connection.
+	 * `acknowledged(authKeyId)` runs when a client acknowledges it (msgs_ack).
+	 */
+	pushUpdates(accountId: string, updates: Api.TypeUpdates, acknowledged?: (authKeyId: string) => void): void {
+		this.pushWhere((authKeyId) => this.accountOfKey(authKeyId) === accountId, updates.getBytes(), acknowledged);
 	}
 
-	/** Sends a serialized `Updates` object to every live connection of one auth key. */
-	pushToKey(authKeyId: string, updates: Api.TypeUpdates): number {
-		const bytes = updates.getBytes();
-		let delivered = 0;
-		for (const c of this.connections) if (c.keyIdHex === authKeyId && c.push(bytes)) delivered++;
-		return delivered;
+	/** The same for the sessions of one auth key (login updates before it is signed in). */
+	pushToKey(authKeyId: string, updates: Api.TypeUpdates): void {
+		this.pushWhere((id) => id === authKeyId, updates.getBytes());
+	}
+
+	private pushWhere(keyMatches: (authKeyId: string) => boolean, bytes: Buffer, acknowledged?: (authKeyId: string) => void): void {
+		const forget: Session[] = [];
+		for (const session of this.sessions.values()) {
+			if (!session.wantsUpdates || !keyMatches(session.authKeyId)) continue;
+			const pushed: Push = { bytes, onAck: acknowledged && (() => acknowledged(session.authKeyId)) };
+			const via = session.lastConnection;
+			if (via?.isOpen && via.push(session, pushed)) continue;
+			if (session.pendingPushes.push(pushed) > MAX_PENDING_PUSHES) forget.push(session);
+		}
+		for (const session of forget) {
+			this.sessions.destroy(session.authKeyId, session.sessionId);
+			this.logger.info('sandbox mtproto: forgot a session that missed too many updates (its client will get new_session_created)');
+		}
 	}
 
 	/** Closes the TCP connections of one account (or all); clients reconnect on their own. */

@@ -1,7 +1,7 @@
 /** Shared set-up for sandbox wire tests: a scenario, a started sandbox, real teleproto clients. */
 import { createTelegramClient, destroyClient } from '../../../src/telegram/connection';
-import { errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
-import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
+import { Api, errors, returnBigInt, type TelegramClient } from '../../../src/telegram/gramjs';
+import { silentLogger, startSandbox, type Sandbox, type StartSandboxOptions } from '../../../src/sandbox';
 
 /** A 64-bit id or hash for the library's TL classes. */
 export const big = (v: string | number | bigint): ReturnType<typeof returnBigInt> => returnBigInt(typeof v === 'bigint' ? v : BigInt(v));
@@ -15,6 +15,17 @@ export async function rpcError(promise: Promise<unknown>): Promise<string> {
 	if (error instanceof errors.RPCError) return error.errorMessage;
 	throw new Error(`expected an RPC error, got ${String(error)}`);
 }
+
+/** A channel as this account may address it: with the access hash its dialogs hand it (Telegram refuses 0). */
+export async function channelPeer(client: TelegramClient, id: string): Promise<Api.InputPeerChannel> {
+	const dialogs = await client.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
+	if (dialogs instanceof Api.messages.DialogsNotModified) throw new Error('expected dialogs');
+	const channel = dialogs.chats.find((c) => c instanceof Api.Channel && String(c.id) === id) as Api.Channel | undefined;
+	if (!channel?.accessHash) throw new Error(`channel ${id} is not in the account's dialogs`);
+	return new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash });
+}
+
+export const inputChannel = (peer: Api.InputPeerChannel): Api.InputChannel => new Api.InputChannel({ channelId: peer.channelId, accessHash: peer.accessHash });
 
 export const ALICE = '1000001';
 export const BOB = '1000002';
@@ -49,8 +60,8 @@ export interface Harness {
 	close(): Promise<void>;
 }
 
-export async function harness(scenario: Record<string, unknown> = baseScenario()): Promise<Harness> {
-	const sandbox = await startSandbox(scenario, { logger: silentLogger() });
+export async function harness(scenario: Record<string, unknown> = baseScenario(), options: StartSandboxOptions = {}): Promise<Harness> {
+	const sandbox = await startSandbox(scenario, { logger: silentLogger(), ...options });
 	const clients: TelegramClient[] = [];
 	return {
 		sandbox,

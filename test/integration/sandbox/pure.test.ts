@@ -1,8 +1,6 @@
-/** Pure parts of the sandbox: market rules on an injected clock, framing, crypto, scenario validation. */
-import { randomBytes } from 'node:crypto';
+/** Pure parts of the sandbox: market rules on an injected clock, scenario validation (transports: test/unit/sandbox/transports.test.ts). */
 import { Market, MarketError } from '../../../src/sandbox/market';
 import { validateScenario, ScenarioError } from '../../../src/sandbox/scenario';
-import { TcpFullDecoder, TcpFullEncoder, FramingError } from '../../../src/sandbox/mtproto/framing';
 
 function market(extra: Record<string, unknown> = {}): { m: Market; clock: { t: number } } {
 	const clock = { t: 0 };
@@ -94,23 +92,6 @@ describe('market on an injected clock', () => {
 		expect(m.catalogHash('1')).not.toBe(before);
 		expect(m.perUserRemains('1', m.gifts.get('10')!)).toBe(0);
 		expect(errorOf(() => m.getPaymentForm('1', { kind: 'user', id: '1' }, '10'))).toBe('STARGIFT_USER_USAGE_LIMITED');
-	});
-});
-
-describe('wire pieces', () => {
-	test('TCPFull decoder handles packets split and packed in any way', () => {
-		const enc = new TcpFullEncoder();
-		const payloads = [randomBytes(20), randomBytes(1), randomBytes(300)];
-		const stream = Buffer.concat(payloads.map((p) => enc.encode(p)));
-		for (const cut of [1, 3, 7, 13, 64, stream.length]) {
-			const dec = new TcpFullDecoder();
-			const got: Buffer[] = [];
-			for (let i = 0; i < stream.length; i += cut) got.push(...dec.push(stream.subarray(i, i + cut)));
-			expect(got).toEqual(payloads);
-		}
-		const bad = Buffer.from(stream);
-		bad[10] ^= 1;
-		expect(() => new TcpFullDecoder().push(bad)).toThrow(FramingError);
 	});
 });
 

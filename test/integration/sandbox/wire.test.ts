@@ -4,17 +4,8 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Api, errors, type TelegramClient } from '../../../src/telegram/gramjs';
-import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, harness, big, rpcError, type Harness } from './helpers';
+import { ALICE, BOB, CHANNEL, CLOSED_CHANNEL, baseScenario, channelPeer, harness, big, inputChannel, rpcError, type Harness } from './helpers';
 
-/** A channel as this account may address it: with the access hash its dialogs hand it (Telegram refuses 0). */
-async function channelPeer(client: TelegramClient, id: string): Promise<Api.InputPeerChannel> {
-	const dialogs = await client.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
-	if (dialogs instanceof Api.messages.DialogsNotModified) throw new Error('expected dialogs');
-	const channel = dialogs.chats.find((c) => c instanceof Api.Channel && String(c.id) === id) as Api.Channel | undefined;
-	if (!channel?.accessHash) throw new Error(`channel ${id} is not in the account's dialogs`);
-	return new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash });
-}
-const inputChannel = (peer: Api.InputPeerChannel): Api.InputChannel => new Api.InputChannel({ channelId: peer.channelId, accessHash: peer.accessHash });
 const invoiceFor = (giftId: string, peer: Api.TypeInputPeer): Api.InputInvoiceStarGift =>
 	new Api.InputInvoiceStarGift({ peer, giftId: big(giftId) });
 
