@@ -164,6 +164,50 @@ export class ResaleRoom {
 		this.changed();
 	}
 
+	/**
+	 * Lists a gift now (tests and benchmarks: a listing that appears when the test decides), with
+	 * the scenario listing's fields; `tonNano` defaults to stars × nanotonPerStar.
+	 */
+	addListing(listing: { slug: string; stars: number; tonNano?: number; tonOnly?: boolean; withdrawAfterMs?: number }): void {
+		this.advance();
+		this.bySlug(listing.slug);
+		const atMs = Math.max(this.now, this.advancedTo);
+		this.list({
+			slug: listing.slug,
+			atMs,
+			stars: listing.stars,
+			tonNano: listing.tonNano ?? listing.stars * this.def.nanotonPerStar,
+			tonOnly: listing.tonOnly ?? false,
+			priceChanges: [],
+			withdrawAtMs: listing.withdrawAfterMs === undefined ? undefined : atMs + listing.withdrawAfterMs,
+		});
+	}
+
+	/** Changes a live listing's price now (a form taken before then fails with STARS_FORM_AMOUNT_MISMATCH). */
+	setPrice(slug: string, stars: number, tonNano?: number): void {
+		this.advance();
+		const g = this.bySlug(slug);
+		const l = g.listing;
+		if (!l) throw new Error(`${slug} is not listed`);
+		l.stars = stars;
+		l.tonNano = tonNano ?? stars * this.def.nanotonPerStar;
+		l.priceChangedAtMs = Math.max(this.now, this.advancedTo);
+		this.record.priceChanges.push({ seq: l.seq, slug: l.slug, atMs: l.priceChangedAtMs, stars: l.stars, tonNano: l.tonNano });
+		this.scheduleBuyers(g, l.priceChangedAtMs);
+		this.changed();
+	}
+
+	/** A competing buyer that starts now (scenario `buyers` entry); it considers listings already up from now on. */
+	addBuyer(buyer: { id: string; slug?: string; giftId?: string; maxStars?: number; ton?: boolean; delayMs: number; copies?: number }): void {
+		this.advance();
+		const def = { id: buyer.id, slug: buyer.slug, giftId: buyer.giftId, maxStars: buyer.maxStars, ton: buyer.ton ?? false, delayMs: buyer.delayMs, copies: buyer.copies ?? 1 };
+		const b: BuyerState = { def, bought: 0, pending: new Map() };
+		this.buyers.push(b);
+		const atMs = Math.max(this.now, this.advancedTo);
+		for (const g of this.gifts.values()) if (g.listing) this.scheduleBuyers(g, atMs);
+		this.changed();
+	}
+
 	// ---- time -----------------------------------------------------------------------------------
 
 	private dueEvents(t: number): Scheduled | null {
@@ -404,6 +448,19 @@ export class ResaleRoom {
 		g.saved = saved;
 		this.changed();
 		return { gift: g, peer: invoice.peer, currency, amount: form.amount, balanceAfter, saved, seller };
+	}
+
+	/**
+	 * payments.sendStarsForm answered paymentVerificationNeeded: the form is checked as for a
+	 * payment, nothing is charged, the form stays unused; recorded as a failure.
+	 */
+	verificationNeeded(accountId: string, formId: bigint, invoice: ResaleInvoice): void {
+		this.advance();
+		const form = this.forms.get(formId);
+		if (!form || form.accountId !== accountId) this.fail(accountId, invoice, 'pay', 0, 'FORM_EXPIRED');
+		if (form.used) this.fail(accountId, invoice, 'pay', form.amount, 'FORM_SUBMIT_DUPLICATE');
+		this.record.failures.push({ atMs: this.now, accountId, slug: invoice.slug, stage: 'pay', currency: invoice.ton ? 'TON' : 'XTR', amount: form.amount, error: 'paymentVerificationNeeded' });
+		this.changed();
 	}
 
 	private fail(accountId: string, invoice: ResaleInvoice, stage: 'form' | 'pay', amount: number, error: string): never {

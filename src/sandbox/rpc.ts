@@ -495,6 +495,10 @@ export class SandboxRpc {
 	 */
 	private verificationNeeded(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
+		if (req.invoice instanceof Api.InputInvoiceStarGiftResale) {
+			this.world.resale.verificationNeeded(call.accountId, toBigint(req.formId), this.resale.invoice(req.invoice, call.accountId));
+			return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
+		}
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		this.world.market.verificationNeeded(call.accountId, toBigint(req.formId), invoice);
 		return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();

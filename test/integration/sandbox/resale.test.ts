@@ -333,6 +333,34 @@ describe('sandbox resale market over the wire', () => {
 		expect(String(info.lastSalePrice)).toBe(String(Math.round((6_000 * 13) / 1000)));
 	});
 
+	test('live: a listing added by the test, a competitor reacting to under-limit listings, a repricing, a payment needing verification', async () => {
+		h = await harness(resaleScenario({ listings: [] }));
+		const alice = await h.connect(0);
+		expect((await listings(alice)).count).toBe(0);
+		h.sandbox.resale.addBuyer({ id: COMPETITOR, giftId: PEPE, maxStars: 5_000, delayMs: 150, copies: 2 });
+		h.sandbox.resale.addListing({ slug: 'PlushPepe-1', stars: 4_000 });
+		h.sandbox.resale.addListing({ slug: 'PlushPepe-2', stars: 9_000 });
+		expect(slugs(await listings(alice, { sortByPrice: true }))).toEqual(['PlushPepe-1', 'PlushPepe-2']);
+		const late = await form(alice, 'PlushPepe-1');
+		const r = await h.sandbox.waitFor((rec) => rec.resale.sales.length === 1);
+		expect(r.resale.sales[0]).toMatchObject({ slug: 'PlushPepe-1', buyerId: COMPETITOR, account: false, amount: 4_000 });
+		expect(r.resale.sales[0].atMs - r.resale.listings[0].atMs).toBe(150);
+		expect(await rpcError(send(alice, late))).toBe('STARGIFT_NOT_FOUND');
+		// Repriced under the competitor's limit: it reacts again.
+		const before = await form(alice, 'PlushPepe-2');
+		h.sandbox.resale.setPrice('PlushPepe-2', 5_000);
+		expect(await rpcError(send(alice, before))).toBe('STARS_FORM_AMOUNT_MISMATCH');
+		await h.sandbox.waitFor((rec) => rec.resale.sales.length === 2);
+		// A payment answered paymentVerificationNeeded charges nothing and leaves the form usable.
+		h.sandbox.resale.addListing({ slug: 'PlushPepe-3', stars: 8_000 });
+		h.sandbox.injectFault({ method: 'payments.sendStarsForm', kind: 'paymentVerificationNeeded' });
+		const f = await form(alice, 'PlushPepe-3');
+		expect(await send(alice, f)).toBeInstanceOf(Api.payments.PaymentVerificationNeeded);
+		expect(h.sandbox.record().balances[ALICE]).toBe(20_000);
+		await send(alice, f);
+		expect(h.sandbox.record().balances[ALICE]).toBe(12_000);
+	});
+
 	test('flood limit on getResaleStarGifts, and it counts as a watching read for the first-watch-read clock', async () => {
 		h = await harness(resaleScenario({ floodLimit: { maxCalls: 3, windowMs: 60_000, waitSeconds: 30 } }), { clock: 'first-watch-read' });
 		const alice = await h.connect(0);
