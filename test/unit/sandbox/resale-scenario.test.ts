@@ -72,3 +72,12 @@ describe('scenario resale section', () => {
 		}
 	});
 });
+
+test('the shipped resale example is valid', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const json: unknown = require('../../../examples/scenarios/resale.json');
+	const s = validateScenario(json);
+	expect(s.resale.collections).toHaveLength(2);
+	expect(s.resale.listings.some((l) => l.tonOnly)).toBe(true);
+	expect(s.resale.buyers.length).toBeGreaterThan(0);
+});
