@@ -259,6 +259,32 @@ describe('sandbox resale market over the wire', () => {
 		expect(await rpcError(form(alice, 'NoSuch-1'))).toBe('STARGIFT_SLUG_INVALID');
 	});
 
+	test('for a channel: the gift lands in its saved gifts with a saved_id; a channel that refuses gifts is refused', async () => {
+		h = await harness(resaleScenario(), { clock: 'held' });
+		const alice = await h.connect(0);
+		const chan = await alice.invoke(new Api.contacts.ResolveUsername({ username: 'giftschan' }));
+		const channel = chan.chats[0] as Api.Channel;
+		const toChannel = new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash! });
+		const result = (await send(alice, await form(alice, 'PlushPepe-2', { toId: toChannel }))) as Api.payments.PaymentResult;
+		const update = (result.updates as Api.Updates).updates[0];
+		expect(update).toBeInstanceOf(Api.UpdateNewChannelMessage);
+		const action = ((update as Api.UpdateNewChannelMessage).message as Api.MessageService).action as Api.MessageActionStarGiftUnique;
+		expect(action.savedId).toBeDefined();
+		const saved = await alice.invoke(new Api.payments.GetSavedStarGifts({ peer: toChannel, offset: '', limit: 10 }));
+		expect(saved.gifts.map((g) => (g.gift as Api.StarGiftUnique).slug)).toEqual(['PlushPepe-2']);
+		expect(String(saved.gifts[0].savedId)).toBe(String(action.savedId));
+		expect(saved.gifts[0].convertStars).toBeFalsy();
+		const unique = await alice.invoke(new Api.payments.GetUniqueStarGift({ slug: 'PlushPepe-2' }));
+		expect(String(((unique.gift as Api.StarGiftUnique).ownerId as Api.PeerChannel).channelId)).toBe(String(channel.id));
+		expect(unique.chats.map((c) => String(c.id))).toEqual([String(channel.id)]);
+		const dialogs = await alice.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
+		const closed = (dialogs as Api.messages.Dialogs).chats.find((c) => c instanceof Api.Channel && c.title === 'Closed') as Api.Channel;
+		const toClosed = new Api.InputPeerChannel({ channelId: closed.id, accessHash: closed.accessHash! });
+		expect(await rpcError(form(alice, 'PlushPepe-1', { toId: toClosed }))).toBe('USER_DISALLOWED_STARGIFTS');
+		// Converting a collectible is refused.
+		expect(await rpcError(alice.invoke(new Api.payments.ConvertStarGift({ stargift: new Api.InputSavedStarGiftChat({ peer: toChannel, savedId: saved.gifts[0].savedId! }) })))).toBe('STARGIFT_ALREADY_UPGRADED');
+	});
+
 	test('at most once: the same form sent twice at once pays once', async () => {
 		h = await harness(resaleScenario(), { clock: 'held' });
 		const alice = await h.connect(0);
