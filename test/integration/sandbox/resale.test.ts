@@ -327,7 +327,7 @@ describe('sandbox resale market over the wire', () => {
 					{ slug: 'PlushPepe-4', atMs: 200, stars: 6_500 },
 				],
 				buyers: [
-					{ id: COMPETITOR, slug: 'PlushPepe-6', delayMs: 300 },
+					{ id: COMPETITOR, slug: 'PlushPepe-6', delayMs: 1_500 },
 					{ id: '9000002', giftId: PEPE, maxStars: 6_500, delayMs: 60_000 },
 				],
 			}),
@@ -345,7 +345,7 @@ describe('sandbox resale market over the wire', () => {
 		const r = await h.sandbox.waitFor((rec) => rec.resale.sales.length === 2 && rec.resale.withdrawals.length === 1 && rec.resale.priceChanges.length === 1);
 		expect(r.resale.sales).toEqual([
 			expect.objectContaining({ slug: 'PlushPepe-4', buyerId: ALICE, account: true }),
-			expect.objectContaining({ slug: 'PlushPepe-6', buyerId: COMPETITOR, account: false, amount: 6_000, atMs: 500 }),
+			expect.objectContaining({ slug: 'PlushPepe-6', buyerId: COMPETITOR, account: false, amount: 6_000, atMs: 1_700 }),
 		]);
 		expect(await rpcError(send(alice, repriced))).toBe('STARS_FORM_AMOUNT_MISMATCH');
 		expect(String((await form(alice, 'PlushPepe-1')).form.invoice.prices[0].amount)).toBe('13000');
@@ -364,14 +364,21 @@ describe('sandbox resale market over the wire', () => {
 		h = await harness(resaleScenario({ listings: [] }));
 		const alice = await h.connect(0);
 		expect((await listings(alice)).count).toBe(0);
-		h.sandbox.resale.addBuyer({ id: COMPETITOR, giftId: PEPE, maxStars: 5_000, delayMs: 150, copies: 2 });
+		const before0 = (await alice.invoke(new Api.payments.GetStarGifts({ hash: 0 }))) as Api.payments.StarGifts;
+		expect((before0.gifts.find((g) => String((g as Api.StarGift).id) === PEPE) as Api.StarGift).availabilityResale).toBeFalsy();
+		h.sandbox.resale.addBuyer({ id: COMPETITOR, giftId: PEPE, maxStars: 5_000, delayMs: 1_000, copies: 2 });
 		h.sandbox.resale.addListing({ slug: 'PlushPepe-1', stars: 4_000 });
 		h.sandbox.resale.addListing({ slug: 'PlushPepe-2', stars: 9_000 });
 		expect(slugs(await listings(alice, { sortByPrice: true }))).toEqual(['PlushPepe-1', 'PlushPepe-2']);
+		// The catalog's hash moves with the resale summary: the old hash is not answered "not modified".
+		const after0 = await alice.invoke(new Api.payments.GetStarGifts({ hash: before0.hash }));
+		expect(after0).toBeInstanceOf(Api.payments.StarGifts);
+		expect(String(((after0 as Api.payments.StarGifts).gifts.find((g) => String((g as Api.StarGift).id) === PEPE) as Api.StarGift).resellMinStars)).toBe('4000');
+		expect(await alice.invoke(new Api.payments.GetStarGifts({ hash: (after0 as Api.payments.StarGifts).hash }))).toBeInstanceOf(Api.payments.StarGiftsNotModified);
 		const late = await form(alice, 'PlushPepe-1');
 		const r = await h.sandbox.waitFor((rec) => rec.resale.sales.length === 1);
 		expect(r.resale.sales[0]).toMatchObject({ slug: 'PlushPepe-1', buyerId: COMPETITOR, account: false, amount: 4_000 });
-		expect(r.resale.sales[0].atMs - r.resale.listings[0].atMs).toBe(150);
+		expect(r.resale.sales[0].atMs - r.resale.listings[0].atMs).toBe(1_000);
 		expect(await rpcError(send(alice, late))).toBe('STARGIFT_NOT_FOUND');
 		// Repriced under the competitor's limit: it reacts again.
 		const before = await form(alice, 'PlushPepe-2');
