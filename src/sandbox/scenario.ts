@@ -26,6 +26,8 @@ export interface ScenarioAccount {
 	dialogs: string[];
 	/** What this account does with gifts it receives (docs/sandbox.md, "What others see"). */
 	receivedGifts: ReceivedGiftHandling;
+	/** The data center the account lives on (docs/sandbox.md, "Data centers"); default 2. */
+	dc: number;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface ScenarioGift {
 	convertStars?: number;
 	/** Released through a Stars auction (docs/auctions.md): bid on, not bought. `total` copies in all. */
 	auction?: ScenarioAuction;
+	/** The data center that stores the gift's sticker document; default 2. */
+	stickerDc: number;
 }
 
 /** One rule of an auction's rounds: `count` rounds of `durationMs`, optionally extendable. */
@@ -317,7 +321,8 @@ export function validateScenario(input: unknown): Scenario {
 		const contacts = idList(c, a.contacts, `${path}.contacts`);
 		const dialogs = idList(c, a.dialogs, `${path}.dialogs`);
 		const receivedGifts = giftHandling(c, a.receivedGifts, `${path}.receivedGifts`);
-		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts });
+		const dc = dcField(c, a.dc, `${path}.dc`);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts, dc });
 	});
 
 	const channels: ScenarioChannel[] = [];
@@ -358,8 +363,9 @@ export function validateScenario(input: unknown): Scenario {
 		const convertStars = c.int(g.convertStars, `${path}.convertStars`, 0, true);
 		const auction = g.auction === undefined ? undefined : parseAuction(c, g.auction, `${path}.auction`, releaseAtMs);
 		if (auction && !limited) c.fail(`${path}.total`, 'is required for an auction gift (the copies auctioned)');
+		const stickerDc = dcField(c, g.stickerDc, `${path}.stickerDc`);
 		if (id !== undefined && stars !== undefined) {
-			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction });
+			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction, stickerDc });
 		}
 	});
 	const giftIds = new Set(gifts.map((g) => g.id));
@@ -575,6 +581,18 @@ function parseAuction(c: Checker, raw: unknown, path: string, releaseAtMs: numbe
 	});
 	if (slug === undefined || giftsPerRound === undefined || minBid === undefined) return undefined;
 	return { slug, startAtMs, giftsPerRound, minBid, minStep, rounds, timeoutSec };
+}
+
+/** The sandbox's data centers (docs/sandbox.md, "Data centers"): 1, 2 (where logins start) and 3. */
+export const SANDBOX_DC_IDS: readonly number[] = [1, 2, 3];
+/** The DC login sessions start at and accounts live on unless a scenario says otherwise. */
+export const SANDBOX_ENTRY_DC = 2;
+
+function dcField(c: Checker, value: Json | undefined, path: string): number {
+	if (value === undefined) return SANDBOX_ENTRY_DC;
+	if (typeof value === 'number' && SANDBOX_DC_IDS.includes(value)) return value;
+	c.fail(path, `must be one of the sandbox's data centers: ${SANDBOX_DC_IDS.join(', ')}`);
+	return SANDBOX_ENTRY_DC;
 }
 
 /** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */
