@@ -97,7 +97,8 @@ function describeStart(sandbox: Sandbox, scenarioPath: string, logger: SandboxLo
 	const drops = [...new Set(scenario.gifts.filter((g) => g.releaseAtMs > 0).map((g) => g.releaseAtMs))].sort((a, b) => a - b);
 	logger.info(`playing ${scenarioPath}: ${scenario.accounts.length} account(s), ${scenario.channels.length} channel(s), ` +
 		`${scenario.gifts.length} gift(s)${drops.length ? `, drops at ${drops.map(seconds).join(', ')} on the scenario clock` : ''}`);
-	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port}` +
+	const others = credentials.dcs.filter((dc) => dc.port !== credentials.server.port).map((dc) => `DC ${dc.id} on :${dc.port}`);
+	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port} (DC 2, where logins start; ${others.join(', ')})` +
 		(credentials.bot ? `, fake Bot API at ${credentials.bot.apiRoot}` : '') +
 		'; the JSON line on stdout holds the credentials for n8n');
 	logger.info(sandbox.clockRunning()
