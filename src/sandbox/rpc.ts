@@ -16,7 +16,7 @@ import { AuctionRpc } from './auctionRpc';
 import type { SandboxLogger } from './logger';
 import { SandboxPeers } from './peers';
 import { SandboxOwnedGifts } from './owned-gifts';
-import type { Scenario } from './scenario';
+import { SANDBOX_ENTRY_DC, type Scenario } from './scenario';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
 class RpcFailure extends Error {
@@ -28,8 +28,6 @@ class RpcFailure extends Error {
 	}
 }
 
-/** The entry DC: where login sessions start (scenario.ts SANDBOX_ENTRY_DC). */
-export const SANDBOX_DC_ID = 2;
 /** How long an auth.exportAuthorization answer may be imported (Telegram does not document it). */
 const EXPORTED_AUTHORIZATION_TTL_MS = 60_000;
 /**
@@ -233,7 +231,7 @@ export class SandboxRpc {
 			meUrlPrefix: 'https://t.me/',
 			captionLengthMax: 1024,
 			messageLengthMax: 4096,
-			webfileDcId: SANDBOX_DC_ID,
+			webfileDcId: SANDBOX_ENTRY_DC,
 		});
 	}
 
@@ -550,12 +548,13 @@ export class SandboxRpc {
 
 	/** The DC that stores a gift's sticker (the scenario's stickerDc). */
 	private stickerDc(giftId: string): number {
-		return this.world.market.gifts.get(giftId)?.def.stickerDc ?? SANDBOX_DC_ID;
+		return this.world.market.gifts.get(giftId)?.def.stickerDc ?? SANDBOX_ENTRY_DC;
 	}
 
 	/**
-	 * auth.exportAuthorization: bytes that sign a key in at another DC (api/datacenter, "File
-	 * downloads" and auth.exportAuthorization). Asked at the account's own DC (USER_MIGRATE before).
+	 * auth.exportAuthorization: bytes that sign a key in at another DC (api/datacenter and the
+	 * method's page): at the account's own DC for a file DC, or at a key's old DC for the DC its
+	 * account moved to (USER_MIGRATE).
 	 */
 	private exportAuthorization(call: SignedInCall): Buffer {
 		const dcId = (call.request as Api.auth.ExportAuthorization).dcId;
