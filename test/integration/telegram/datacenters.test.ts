@@ -127,6 +127,19 @@ describe('several data centers', () => {
 		expect(sandbox.record().calls['auth.sendCode']).toBeGreaterThanOrEqual(2);
 	});
 
+	it('phone login follows NETWORK_MIGRATE_3, then PHONE_MIGRATE_1, and signs in at DC 1', async () => {
+		const { apiId, apiHash, server } = sandbox.credentials;
+		sandbox.injectFault({ method: 'auth.sendCode', kind: 'error', error: 'NETWORK_MIGRATE_3', code: 303, afterCalls: 0, times: 1 });
+		const before = sandbox.record().callsByDc;
+		const sent = await manager.sendCode({ apiId, apiHash, server, startSession: sandbox.issueLoginSession(), phone: '+15550000101' });
+		const result = await manager.signIn({ loginId: sent.loginId, code: '11111' });
+		if (!('session' in result)) throw new Error('expected a session');
+		expect(await whoAmI(result.session)).toEqual({ id: ONE, dc: 1 });
+		const after = sandbox.record().callsByDc;
+		const sendCodes = (dc: number): number => (after[dc]?.['auth.sendCode'] ?? 0) - (before[dc]?.['auth.sendCode'] ?? 0);
+		expect([sendCodes(1), sendCodes(2), sendCodes(3)]).toEqual([1, 1, 1]);
+	});
+
 	it('phone login with 2FA for a number on DC 3 (migration, then code, then password)', async () => {
 		const { apiId, apiHash, server } = sandbox.credentials;
 		const sent = await manager.sendCode({ apiId, apiHash, server, startSession: sandbox.issueLoginSession(), phone: '+15550000103' });
