@@ -2,7 +2,8 @@
 /**
  * Login against the sandbox with the LoginManager: median wall time of a phone-code login, a
  * phone-code + 2FA login (PBKDF2 100 000 iterations on both sides) and a QR login (scan right
- * after the QR is shown), from connect to session string. Prints JSON lines. Runs on the built
+ * after the QR is shown), from connect to session string, and a phone-code login for a number on
+ * another DC (PHONE_MIGRATE: a new auth key made there with the DH exchange). Prints JSON lines. Runs on the built
  * package (dist/), or on BENCH_BUILD_DIR when set.
  */
 'use strict';
@@ -20,6 +21,7 @@ const SCENARIO = {
 	accounts: [
 		{ id: '1000001', balance: 1, phone: '+15550000001', loginCode: '86420' },
 		{ id: '1000002', balance: 1, phone: '+15550000002', loginCode: '97531', password: 'bench-password' },
+		{ id: '1000003', balance: 1, phone: '+15550000003', loginCode: '13579', dc: 3 },
 	],
 	gifts: [],
 };
@@ -46,6 +48,8 @@ function emit(bench, figure, target) {
 
 async function main() {
 	const sandbox = await startSandbox(SCENARIO, { logger: silentLogger() });
+	// The migrated login makes a key at DC 3: trust this run's RSA key (bench process only).
+	require('../scripts/sandbox-rsa-trust.js').trustSandboxRsaKey(sandbox.credentials.rsaPublicKey, root);
 	const manager = new LoginManager();
 	const { apiId, apiHash, server } = sandbox.credentials;
 	const start = () => ({ apiId, apiHash, server, startSession: sandbox.issueLoginSession() });
@@ -69,6 +73,12 @@ async function main() {
 			if (!r.session) throw new Error('no session');
 		});
 		emit('login.qr', qr, 500);
+		const migrated = await timed(async () => {
+			const sent = await manager.sendCode({ ...start(), phone: '+15550000003' });
+			const r = await manager.signIn({ loginId: sent.loginId, code: '13579' });
+			if (!r.session) throw new Error('no session');
+		});
+		emit('login.phone_code_migrated', migrated, 1000);
 	} finally {
 		await manager.close();
 		await sandbox.stop();

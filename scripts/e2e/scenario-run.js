@@ -6,6 +6,7 @@
 // happened before that, or when the triggers saw nothing of the scenario's drops.
 
 const fs = require('node:fs');
+const path = require('node:path');
 const { prepareRun } = require('./harness');
 const { startPackageSandbox, sandboxCredentials, credentialRefs, secretsOf, bindCredentials } = require('./sandbox');
 const { loadWorkflows, isActivatable } = require('./workflows');
@@ -35,6 +36,7 @@ async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCreden
 	cleanup.add(() => sandbox.stop());
 	n8n.secrets.push(...secretsOf(sandbox.credentials));
 	n8n.importCredentials([...sandboxCredentials(sandbox.credentials, described), ...extraCredentials]);
+	trustSandboxKeyIn(n8n, sandbox, packageDir);
 	const prepMs = Date.now() - t0;
 	const startupMs = await n8n.start();
 	run.timings.prepareMs = prepMs;
@@ -45,6 +47,19 @@ async function bootWithSandbox({ cleanup, scenario, workflows, port, extraCreden
 	await goLive({ n8n, sandbox, workflows: workflows.filter((wf) => active.includes(wf.id)) });
 	run.timings.goLiveMs = Date.now() - t1;
 	return { run, sandbox, workflows, activeIds: active };
+}
+
+/**
+ * Makes the e2e n8n (and only it) trust this sandbox run's RSA key, so its clients can make auth
+ * keys at the sandbox's other DCs (a login that follows PHONE_MIGRATE, a sticker on a file DC):
+ * a `--require` preload patches the package's own teleproto in that process (docs/decisions.md,
+ * "The sandbox's RSA key"). The package itself never trusts anything but Telegram.
+ */
+function trustSandboxKeyIn(n8n, sandbox, packageDir) {
+	const preload = path.join(__dirname, '..', 'sandbox-rsa-trust.js');
+	n8n.env.NODE_OPTIONS = `${n8n.env.NODE_OPTIONS ? `${n8n.env.NODE_OPTIONS} ` : ''}--require ${JSON.stringify(preload)}`;
+	n8n.env.SANDBOX_RSA_KEY = JSON.stringify(sandbox.credentials.rsaPublicKey);
+	n8n.env.SANDBOX_TELEPROTO_FROM = packageDir;
 }
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.telegramGiftTrigger`;

@@ -101,7 +101,8 @@ function describeStart(sandbox: Sandbox, scenarioPath: string, logger: SandboxLo
 		logger.info(`resale market: ${scenario.resale.collections.length} collection(s), ${scenario.resale.listings.length} listing(s) scheduled, ` +
 			`${scenario.resale.buyers.length} competing buyer(s)`);
 	}
-	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port}` +
+	const others = credentials.dcs.filter((dc) => dc.port !== credentials.server.port).map((dc) => `DC ${dc.id} on :${dc.port}`);
+	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port} (DC 2, where logins start; ${others.join(', ')})` +
 		(credentials.bot ? `, fake Bot API at ${credentials.bot.apiRoot}` : '') +
 		'; the JSON line on stdout holds the credentials for n8n');
 	logger.info(sandbox.clockRunning()

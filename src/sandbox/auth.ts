@@ -56,6 +56,8 @@ export interface AuthWorld {
 	unix(ms: number): number;
 	/** The account an auth key is signed in as. */
 	accountOf(authKeyId: string): string | undefined;
+	/** The DC an account lives on (a login for it must end there). */
+	homeDc(accountId: string): number;
 	bind(authKeyId: string, accountId: string | undefined): void;
 	/** Pushes updates to the live connections of one auth key. */
 	pushToKey(authKeyId: string, updates: Api.TypeUpdates): void;
@@ -70,6 +72,8 @@ export interface AuthCall {
 	method: string;
 	request: Api.AnyRequest;
 	authKeyId: string;
+	/** The DC the call came in at. */
+	dcId: number;
 }
 
 interface PendingCode {
@@ -83,6 +87,8 @@ interface QrToken {
 	authKeyId: string;
 	expiresAtMs: number;
 	accepted: boolean;
+	/** Handed on with auth.loginTokenMigrateTo: any key at this DC may import it (once). */
+	migratedTo?: { dcId: number; accountId: string };
 }
 
 /** Where one auth key is in a login. */
@@ -168,6 +174,9 @@ export class SandboxAuth {
 		const phone = normalizePhone(req.phoneNumber ?? '');
 		const account = phone === undefined ? undefined : this.byPhone.get(phone);
 		if (!phone || !account?.loginCode) throw new AuthFailure('PHONE_NUMBER_INVALID');
+		// The number lives on another DC: the client repeats the call there (api/datacenter; 303 SEE_OTHER).
+		const home = this.world.homeDc(account.id);
+		if (home !== call.dcId) throw new AuthFailure(`PHONE_MIGRATE_${home}`, 303);
 		const now = this.world.now();
 		const { maxCalls, windowMs } = this.world.sendCodeLimit;
 		const recent = (this.sendTimes.get(phone) ?? []).filter((t) => t > now - windowMs);
@@ -285,6 +294,16 @@ export class SandboxAuth {
 		const state = this.keys.get(call.authKeyId);
 		if (state?.scannedBy) {
 			const accountId = state.scannedBy;
+			const home = this.world.homeDc(accountId);
+			if (home !== call.dcId) {
+				// Accepted by an account of another DC: the client imports the token there (api/qr-login).
+				const migrated = this.acceptedTokenOf(call.authKeyId);
+				if (migrated) {
+					state.scannedBy = undefined;
+					migrated.entry.migratedTo = { dcId: home, accountId };
+					return new Api.auth.LoginTokenMigrateTo({ dcId: home, token: migrated.token }).getBytes();
+				}
+			}
 			state.scannedBy = undefined;
 			return new Api.auth.LoginTokenSuccess({ authorization: await this.completeAuthorization(call.authKeyId, accountId, 'qr') }).getBytes();
 		}
@@ -298,6 +317,13 @@ export class SandboxAuth {
 	private async importLoginToken(call: AuthCall): Promise<Buffer> {
 		const token = (call.request as Api.auth.ImportLoginToken).token;
 		const entry = this.tokens.get(token.toString('hex'));
+		if (entry?.migratedTo) {
+			// The token a loginTokenMigrateTo handed on: imported once, at the account's DC.
+			if (entry.migratedTo.dcId !== call.dcId) throw new AuthFailure('AUTH_TOKEN_INVALID');
+			const { accountId } = entry.migratedTo;
+			this.tokens.delete(token.toString('hex'));
+			return new Api.auth.LoginTokenSuccess({ authorization: await this.completeAuthorization(call.authKeyId, accountId, 'qr') }).getBytes();
+		}
 		if (!entry || entry.authKeyId !== call.authKeyId) throw new AuthFailure('AUTH_TOKEN_INVALID');
 		const state = this.keys.get(call.authKeyId);
 		if (entry.accepted && state?.scannedBy) {
@@ -329,6 +355,14 @@ export class SandboxAuth {
 			country: '',
 			region: '',
 		}).getBytes();
+	}
+
+	/** The accepted token of a key (the one a scan accepted). */
+	private acceptedTokenOf(authKeyId: string): { token: Buffer; entry: QrToken } | undefined {
+		for (const [hex, entry] of this.tokens) {
+			if (entry.authKeyId === authKeyId && entry.accepted && !entry.migratedTo) return { token: Buffer.from(hex, 'hex'), entry };
+		}
+		return undefined;
 	}
 
 	private dropExpiredTokens(): void {

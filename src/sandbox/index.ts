@@ -14,9 +14,10 @@ import { Market, type PurchaseRecord } from './market';
 import { AuctionRoom, type AuctionRecord } from './auction';
 import { ResaleRoom, type ResaleRecord } from './resale';
 import { FaultPlan } from './faults';
-import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
+import { SandboxRpc } from './rpc';
+import { generateRsaKey, type SandboxRsaPublicKey } from './mtproto/handshake';
 import { UpdatesLog } from './updates';
-import { validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
+import { SANDBOX_DC_IDS, SANDBOX_ENTRY_DC, validateFault, validateScenario, type Scenario, type ScenarioFault, type ScenarioFloodRule } from './scenario';
 import { stderrLogger, type SandboxLogger } from './logger';
 import { startFakeBotApi, type BotMessageRecord, type FakeBotApi } from './botapi';
 import type { LoginRecord } from './auth';
@@ -28,6 +29,8 @@ export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
 export { AuthFailure, type LoginRecord } from './auth';
 export { CLOCK_STARTS, type ClockStart, type UnwatchedEvent } from './clock';
 export type { ResaleRecord, ResaleRoom } from './resale';
+export { SANDBOX_DC_IDS, SANDBOX_ENTRY_DC } from './scenario';
+export type { SandboxRsaPublicKey } from './mtproto/handshake';
 
 const HOST = '127.0.0.1';
 /** StringSession stores the port as a signed 16-bit number. */
@@ -46,14 +49,24 @@ export interface SandboxAccountCredentials {
 	id: string;
 	label: string;
 	username?: string;
-	/** StringSession for this account: DC 2 at 127.0.0.1:<port> with its pre-shared auth key. */
+	/** StringSession for this account: its home DC at 127.0.0.1:<that DC's port> with its pre-shared auth key. */
 	session: string;
+	/** The data center the account lives on. */
+	dc: number;
 }
 
 export interface SandboxCredentials {
 	apiId: number;
 	apiHash: string;
+	/** The entry DC (2), where login sessions start. */
 	server: { kind: 'custom'; host: string; port: number };
+	/** Every data center with its port (help.getConfig lists the same). */
+	dcs: Array<{ id: number; host: string; port: number }>;
+	/**
+	 * The public half of this run's RSA key (new at every start). A client makes auth keys on other
+	 * DCs with it, and trusts it only when told to (tests, the e2e n8n): see docs/decisions.md.
+	 */
+	rsaPublicKey: SandboxRsaPublicKey;
 	accounts: SandboxAccountCredentials[];
 	/**
 	 * A session that is connected to the sandbox but not signed in: the starting point of a login
@@ -70,6 +83,8 @@ export interface SandboxRecord {
 	calls: Record<string, number>;
 	/** The same per signed-in account: account id → method → calls (a session's own poll rate). */
 	callsByAccount: Record<string, Record<string, number>>;
+	/** The same per data center the calls came in at: DC id → method → calls. */
+	callsByDc: Record<number, Record<string, number>>;
 	releases: Array<{ giftId: string; atMs: number }>;
 	soldOut: Array<{ giftId: string; atMs: number }>;
 	/**
@@ -142,8 +157,14 @@ export interface Sandbox {
 	push(accountId: string, updates: Api.TypeUpdates): void;
 	/** Latency for one method, or `default`; `undefined` removes a method's override. */
 	setLatency(method: string, ms: number | undefined): void;
-	/** A new not-yet-signed-in session (a fresh auth key the sandbox knows) to log in with. */
+	/** A new not-yet-signed-in session (a fresh auth key the sandbox knows) to log in with, at the entry DC. */
 	issueLoginSession(): string;
+	/**
+	 * A signed-in session of `accountId` whose auth key lives at `dcId` (default: the account's home
+	 * DC). Given another DC, it is what a client holds after Telegram moved the account: every call
+	 * there is answered USER_MIGRATE_<home>.
+	 */
+	issueAccountSession(accountId: string, dcId?: number): string;
 	/**
 	 * Simulates scanning a QR login with the app of `accountId`: `token` is the token bytes, its
 	 * base64url text, or the whole `tg://login?token=…` URL; absent = the newest live token.
@@ -167,9 +188,9 @@ function deriver(seed: number): (label: string, length: number) => Buffer {
 	};
 }
 
-function sessionString(port: number, authKey: Buffer): string {
+function sessionString(dcId: number, port: number, authKey: Buffer): string {
 	const session = new StringSession('');
-	session.setDC(SANDBOX_DC_ID, HOST, port);
+	session.setDC(dcId, HOST, port);
 	session.setAuthKey(new AuthKey(authKey, createHash('sha1').update(authKey).digest()));
 	return session.save();
 }
@@ -181,17 +202,15 @@ function loginTokenBytes(token: string | Buffer): Buffer {
 	return Buffer.from(decodeURIComponent(text), 'base64url');
 }
 
-async function listenOnSessionPort(server: MtprotoServer, requested: number | undefined, pick: () => number): Promise<number> {
+async function listenOnSessionPort(server: MtprotoServer, dcId: number, requested: number | undefined, pick: () => number): Promise<number> {
 	if (requested !== undefined && requested !== 0) {
 		if (!Number.isInteger(requested) || requested < 1 || requested > MAX_SESSION_PORT) {
 			throw new Error(`port must be an integer between 1 and ${MAX_SESSION_PORT} (session strings store a signed 16-bit port)`);
 		}
-		server.options.port = requested;
-		return await server.listen();
+		return await server.listen(dcId, requested);
 	}
 	for (let attempt = 0; attempt < PORT_PICK_ATTEMPTS; attempt++) {
-		server.options.port = pick();
-		const outcome = await server.listen().then(
+		const outcome = await server.listen(dcId, pick()).then(
 			(port) => ({ port, error: undefined }),
 			(error: NodeJS.ErrnoException) => ({ port: 0, error }),
 		);
@@ -203,6 +222,9 @@ async function listenOnSessionPort(server: MtprotoServer, requested: number | un
 
 export async function startSandbox(input: Scenario | unknown, options: StartSandboxOptions = {}): Promise<Sandbox> {
 	const scenario = validateScenario(input);
+	// New at every start: only a client told to trust it can make auth keys here (docs/decisions.md).
+	// Made before the scenario clock starts, so its cost never eats into a scenario's timeline.
+	const rsa = await generateRsaKey();
 	const logger = options.logger ?? stderrLogger();
 	const derive = deriver(scenario.seed);
 	const clock = new ScenarioClock(options.clock ?? 'running');
@@ -215,6 +237,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit, scenario.resale.floodLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
+	const callsByDc: Record<number, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
@@ -248,7 +271,8 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	// Documents have one hash for everyone.
 	const accessHash = (kind: string, id: string, viewerId?: string): bigint =>
 		derive(kind === 'document' ? `access:${kind}:${id}` : `access:${kind}:${id}:seen-by:${viewerId ?? ''}`, 8).readBigInt64LE(0);
-	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256) }));
+	const keys = scenario.accounts.map((a) => ({ accountId: a.id, authKey: derive(`auth-key:${a.id}`, 256), dcId: a.dc }));
+	const homeDc = new Map(scenario.accounts.map((a) => [a.id, a.dc]));
 	const loginKey = derive('login-key:0', 256);
 	const apiId = scenario.api?.apiId ?? 100000 + (derive('api-id', 4).readUInt32LE(0) % 900000);
 	const apiHash = scenario.api?.apiHash ?? derive('api-hash', 16).toString('hex');
@@ -268,15 +292,18 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		faults,
 		logger,
 		host: HOST,
-		port: () => serverRef.current?.port ?? 0,
+		dcs: () => serverRef.current?.dcs() ?? [],
+		homeDc: (accountId) => homeDc.get(accountId) ?? SANDBOX_ENTRY_DC,
 		epochMs,
 		accessHash,
 		push: (accountId, pushed) => {
 			updates.push(accountId, pushed);
 		},
 		updates,
-		countCall: (method, accountId) => {
+		countCall: (method, accountId, dcId) => {
 			calls[method] = (calls[method] ?? 0) + 1;
+			const atDc = (callsByDc[dcId] ??= {});
+			atDc[method] = (atDc[method] ?? 0) + 1;
 			if (WATCH_METHODS.has(method)) clock.watchRead();
 			if (accountId) {
 				const own = (callsByAccount[accountId] ??= {});
@@ -304,8 +331,9 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	});
 	const server = new MtprotoServer({
 		host: HOST,
-		port: 0,
 		keys,
+		rsa,
+		homeDcOf: (accountId) => homeDc.get(accountId),
 		handle: (call) => rpc.handle(call),
 		logger,
 		clock: options.mtprotoClock,
@@ -326,14 +354,26 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 	});
 	serverRef.current = server;
-	server.addKey(loginKey);
+	server.addKey(loginKey, undefined, SANDBOX_ENTRY_DC);
 	const pickSeed = derive('port-pick', 4).readUInt32LE(0);
 	let pickCounter = 0;
-	const port = await listenOnSessionPort(server, options.port, () => {
+	const pick = (): number => {
 		// Spread attempts so parallel sandboxes (jest workers) rarely collide.
 		const span = MAX_SESSION_PORT - PORT_PICK_LOW;
 		return PORT_PICK_LOW + ((pickSeed + process.pid * 7919 + Math.floor(Math.random() * span) + pickCounter++) % span);
+	};
+	// The entry DC on the requested port (the one a user gives n8n); the others on free ports.
+	const port = await listenOnSessionPort(server, SANDBOX_ENTRY_DC, options.port, pick).catch(async (error: unknown) => {
+		await server.close();
+		throw error;
 	});
+	for (const dcId of SANDBOX_DC_IDS) {
+		if (dcId === SANDBOX_ENTRY_DC) continue;
+		await listenOnSessionPort(server, dcId, undefined, pick).catch(async (error: unknown) => {
+			await server.close();
+			throw error;
+		});
+	}
 
 	let botApi: FakeBotApi | undefined;
 	if (scenario.bot) {
@@ -389,13 +429,16 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		apiId,
 		apiHash,
 		server: { kind: 'custom', host: HOST, port },
+		dcs: server.dcs().map((dc) => ({ id: dc.id, host: HOST, port: dc.port })),
+		rsaPublicKey: rsa.publicKey,
 		accounts: scenario.accounts.map((a, i) => ({
 			id: a.id,
 			label: a.label,
 			username: a.username,
-			session: sessionString(port, keys[i].authKey),
+			session: sessionString(a.dc, server.portOf(a.dc), keys[i].authKey),
+			dc: a.dc,
 		})),
-		loginSession: sessionString(port, loginKey),
+		loginSession: sessionString(SANDBOX_ENTRY_DC, port, loginKey),
 		bot: botApi ? { token: botApi.token, apiRoot: botApi.apiRoot } : undefined,
 	};
 
@@ -409,6 +452,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			botMessages: botApi ? botApi.messages() : [],
 			calls: { ...calls },
 			callsByAccount: Object.fromEntries(Object.entries(callsByAccount).map(([id, own]) => [id, { ...own }])),
+			callsByDc: Object.fromEntries(Object.entries(callsByDc).map(([id, own]) => [id, { ...own }])),
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
 			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport } },
@@ -493,8 +537,16 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		},
 		issueLoginSession() {
 			const authKey = randomBytes(256);
-			server.addKey(authKey);
-			return sessionString(port, authKey);
+			server.addKey(authKey, undefined, SANDBOX_ENTRY_DC);
+			return sessionString(SANDBOX_ENTRY_DC, port, authKey);
+		},
+		issueAccountSession(accountId, dcId) {
+			const dc = dcId ?? homeDc.get(accountId);
+			if (dc === undefined) throw new Error(`issueAccountSession: unknown account ${accountId}`);
+			if (!SANDBOX_DC_IDS.includes(dc)) throw new Error(`issueAccountSession: DC ${dc} is not one of ${SANDBOX_DC_IDS.join(', ')}`);
+			const authKey = randomBytes(256);
+			server.addKey(authKey, accountId, dc);
+			return sessionString(dc, server.portOf(dc), authKey);
 		},
 		scanQr(accountId, token) {
 			rpc.auth.scanQr(accountId, token === undefined ? undefined : loginTokenBytes(token));

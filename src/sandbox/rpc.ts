@@ -3,6 +3,7 @@
  * answers in the real TL types (built with the client library's own classes). Faults from the
  * scenario are applied here: latency, injected errors, silence, dropped connections, flood rules.
  */
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 import { Api, returnBigInt } from '../telegram/gramjs';
@@ -19,7 +20,7 @@ import { ResaleRpc } from './resaleRpc';
 import type { SandboxLogger } from './logger';
 import { SandboxPeers } from './peers';
 import { SandboxOwnedGifts } from './owned-gifts';
-import type { Scenario } from './scenario';
+import { SANDBOX_ENTRY_DC, type Scenario } from './scenario';
 
 /** Error for requests the sandbox understands but refuses (not market rules). */
 class RpcFailure extends Error {
@@ -31,7 +32,14 @@ class RpcFailure extends Error {
 	}
 }
 
-export const SANDBOX_DC_ID = 2;
+/** How long an auth.exportAuthorization answer may be imported (Telegram does not document it). */
+const EXPORTED_AUTHORIZATION_TTL_MS = 60_000;
+/**
+ * What a signed-in key may call at a DC that is not its account's home: the file methods a client
+ * opens a file DC for, the config, and auth.exportAuthorization (how a key whose account moved
+ * takes its authorization along to the account's DC). Everything else there is USER_MIGRATE_<home>.
+ */
+const FOREIGN_DC_METHODS = new Set(['upload.getFile', 'help.getConfig', 'auth.exportAuthorization']);
 const UNSUPPORTED = 'METHOD_NOT_SUPPORTED_BY_SANDBOX';
 const NOT_MODIFIED = new Api.payments.StarGiftsNotModified().getBytes();
 
@@ -49,7 +57,10 @@ export interface RpcWorld {
 	faults: FaultPlan;
 	logger: SandboxLogger;
 	host: string;
-	port: () => number;
+	/** The DCs listening, with their ports. */
+	dcs: () => Array<{ id: number; port: number }>;
+	/** The DC an account lives on. */
+	homeDc: (accountId: string) => number;
 	/** Unix ms of sandbox time 0 (dates on the wire). */
 	epochMs: number;
 	/** A user's or channel's access hash as `viewerId` holds it (per account), or a document's (global). */
@@ -62,9 +73,9 @@ export interface RpcWorld {
 	/** The update sequences behind push, getState and getDifference. */
 	updates: UpdatesLog;
 	/** Counts every call the server receives, per method (and per account once signed in). */
-	countCall: (method: string, accountId?: string) => void;
+	countCall: (method: string, accountId: string | undefined, dcId: number) => void;
 	/** Login: accounts' phones/codes/passwords, key binding (see auth.ts). */
-	login: Omit<AuthWorld, 'now' | 'unix' | 'selfUser'>;
+	login: Omit<AuthWorld, 'now' | 'unix' | 'selfUser' | 'homeDc'>;
 }
 
 /** A call from an auth key that is signed in. */
@@ -79,6 +90,8 @@ export class SandboxRpc {
 	private readonly documentToGift = new Map<string, string>();
 	private readonly handlers: Record<string, Handler>;
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
+	/** auth.exportAuthorization answers not yet imported: bytes (hex) → who, for which DC, until when. */
+	private readonly exported = new Map<string, { accountId: string; dcId: number; expiresAtMs: number }>();
 	readonly auth: SandboxAuth;
 	readonly auctions: AuctionRpc;
 	readonly resale: ResaleRpc;
@@ -90,6 +103,7 @@ export class SandboxRpc {
 			now: () => world.market.now(),
 			unix: (ms) => this.unix(ms),
 			selfUser: (accountId) => this.user(accountId, accountId),
+			homeDc: (accountId) => world.homeDc(accountId),
 		});
 		for (const g of world.market.gifts.values()) {
 			this.stickers.set(g.def.id, giftSticker(g.def.id));
@@ -125,7 +139,8 @@ export class SandboxRpc {
 		this.handlers = {
 			...this.peers.handlers,
 			...owned.handlers,
-			'help.getConfig': () => this.config().getBytes(),
+			'help.getConfig': (c) => this.config(c.dcId).getBytes(),
+			'auth.exportAuthorization': (c) => this.exportAuthorization(c),
 			'users.getUsers': (c) => this.getUsers(c),
 			'users.getFullUser': (c) => this.getFullUser(c),
 			'updates.getState': (c) => this.world.updates.state(c.accountId).getBytes(),
@@ -157,12 +172,13 @@ export class SandboxRpc {
 	/** The MTProto server's request handler. */
 	async handle(call: RpcCall): Promise<RpcOutcome> {
 		const { world } = this;
-		world.countCall(call.method, call.accountId);
+		world.countCall(call.method, call.accountId, call.dcId);
 		const decision = world.faults.decide(call.method, call.accountId ?? '', world.market.now());
 		if (decision.latencyMs > 0) await delay(decision.latencyMs);
 		const action = decision.action;
 		if (action.kind === 'error') return { kind: 'error', code: action.code, message: action.message };
 		if (action.kind === 'noReply' || action.kind === 'drop') return { kind: action.kind };
+		if (call.method === 'auth.importAuthorization') return this.importAuthorization(call);
 		if (AUTH_METHODS.has(call.method)) {
 			try {
 				const bytes = await this.auth.handle(call);
@@ -176,6 +192,11 @@ export class SandboxRpc {
 		const accountId = call.accountId;
 		if (accountId === undefined && !BEFORE_SIGN_IN.has(call.method)) {
 			return { kind: 'error', code: 401, message: 'AUTH_KEY_UNREGISTERED' };
+		}
+		// A signed-in key at a DC its account does not live on: only file downloads are served there.
+		if (accountId !== undefined && !FOREIGN_DC_METHODS.has(call.method)) {
+			const home = world.homeDc(accountId);
+			if (home !== call.dcId) return { kind: 'error', code: 303, message: `USER_MIGRATE_${home}` };
 		}
 		// A payment the scenario marks: answered payments.paymentVerificationNeeded instead of paying.
 		const handler = action.kind === 'paymentVerificationNeeded' ? (c: SignedInCall) => this.verificationNeeded(c) : this.handlers[call.method];
@@ -205,13 +226,14 @@ export class SandboxRpc {
 		return (BigInt(giftId) * 1000n + 7n) & 0x7fffffffffffffffn;
 	}
 
-	config(): Api.Config {
+	/** help.getConfig as DC `dcId` answers it: every DC's address, this one named in this_dc. */
+	config(dcId: number): Api.Config {
 		return new Api.Config({
 			date: this.unix(),
 			expires: this.unix() + 3600,
 			testMode: false,
-			thisDc: SANDBOX_DC_ID,
-			dcOptions: [new Api.DcOption({ id: SANDBOX_DC_ID, ipAddress: this.world.host, port: this.world.port() })],
+			thisDc: dcId,
+			dcOptions: this.world.dcs().map((dc) => new Api.DcOption({ id: dc.id, ipAddress: this.world.host, port: dc.port })),
 			dcTxtDomainName: 'sandbox.invalid',
 			chatSizeMax: 200,
 			megagroupSizeMax: 200000,
@@ -237,7 +259,7 @@ export class SandboxRpc {
 			meUrlPrefix: 'https://t.me/',
 			captionLengthMax: 1024,
 			messageLengthMax: 4096,
-			webfileDcId: SANDBOX_DC_ID,
+			webfileDcId: SANDBOX_ENTRY_DC,
 		});
 	}
 
@@ -281,7 +303,7 @@ export class SandboxRpc {
 			date: this.unix(0),
 			mimeType: TGS_MIME_TYPE,
 			size: big(bytes.length),
-			dcId: SANDBOX_DC_ID,
+			dcId: this.stickerDc(giftId),
 			attributes: [
 				new Api.DocumentAttributeImageSize({ w: 512, h: 512 }),
 				new Api.DocumentAttributeSticker({ alt: '🎁', stickerset: new Api.InputStickerSetEmpty() }),
@@ -581,12 +603,48 @@ export class SandboxRpc {
 		return new Api.payments.CheckCanSendGiftResultFail({ reason: new Api.TextWithEntities({ text, entities: [] }) }).getBytes();
 	}
 
+	/** The DC that stores a gift's sticker (the scenario's stickerDc). */
+	private stickerDc(giftId: string): number {
+		return this.world.market.gifts.get(giftId)?.def.stickerDc ?? SANDBOX_ENTRY_DC;
+	}
+
+	/**
+	 * auth.exportAuthorization: bytes that sign a key in at another DC (api/datacenter and the
+	 * method's page): at the account's own DC for a file DC, or at a key's old DC for the DC its
+	 * account moved to (USER_MIGRATE).
+	 */
+	private exportAuthorization(call: SignedInCall): Buffer {
+		const dcId = (call.request as Api.auth.ExportAuthorization).dcId;
+		if (dcId === call.dcId || !this.world.dcs().some((dc) => dc.id === dcId)) throw new RpcFailure('DC_ID_INVALID');
+		const now = this.world.market.now();
+		for (const [k, e] of this.exported) if (e.expiresAtMs <= now) this.exported.delete(k);
+		const bytes = randomBytes(32);
+		this.exported.set(bytes.toString('hex'), { accountId: call.accountId, dcId, expiresAtMs: now + EXPORTED_AUTHORIZATION_TTL_MS });
+		return new Api.auth.ExportedAuthorization({ id: big(call.accountId), bytes }).getBytes();
+	}
+
+	/** auth.importAuthorization at the DC the bytes were exported for: signs this key in (once). */
+	private importAuthorization(call: RpcCall): RpcOutcome {
+		const req = call.request as Api.auth.ImportAuthorization;
+		const key = Buffer.from(req.bytes).toString('hex');
+		const entry = this.exported.get(key);
+		const refuse = (message: string): RpcOutcome => ({ kind: 'error', code: 400, message });
+		if (!entry || entry.expiresAtMs <= this.world.market.now() || entry.dcId !== call.dcId) return refuse('AUTH_BYTES_INVALID');
+		if (String(req.id) !== entry.accountId) return refuse('USER_ID_INVALID');
+		this.exported.delete(key);
+		this.world.login.bind(call.authKeyId, entry.accountId);
+		return { kind: 'result', bytes: new Api.auth.Authorization({ user: this.user(entry.accountId, entry.accountId) }).getBytes() };
+	}
+
 	private getFile(call: SignedInCall): Buffer {
 		const req = call.request as Api.upload.GetFile;
 		const location = req.location;
 		if (!(location instanceof Api.InputDocumentFileLocation)) throw new RpcFailure('LOCATION_INVALID');
 		const giftId = this.documentToGift.get(String(location.id));
 		if (giftId === undefined) throw new RpcFailure('LOCATION_INVALID');
+		// The file lives on one DC; asked elsewhere, Telegram names it (api/errors: 303 FILE_MIGRATE_X).
+		const fileDc = this.stickerDc(giftId);
+		if (fileDc !== call.dcId) throw new RpcFailure(`FILE_MIGRATE_${fileDc}`, 303);
 		const bytes = this.stickers.get(giftId)!;
 		const offset = Number(String(req.offset));
 		if (offset < 0 || req.limit <= 0) throw new RpcFailure('LIMIT_INVALID');

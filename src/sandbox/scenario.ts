@@ -28,6 +28,8 @@ export interface ScenarioAccount {
 	dialogs: string[];
 	/** What this account does with gifts it receives (docs/sandbox.md, "What others see"). */
 	receivedGifts: ReceivedGiftHandling;
+	/** The data center the account lives on (docs/sandbox.md, "Data centers"); default 2. */
+	dc: number;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface ScenarioGift {
 	convertStars?: number;
 	/** Released through a Stars auction (docs/auctions.md): bid on, not bought. `total` copies in all. */
 	auction?: ScenarioAuction;
+	/** The data center that stores the gift's sticker document; default 2. */
+	stickerDc: number;
 }
 
 /** One rule of an auction's rounds: `count` rounds of `durationMs`, optionally extendable. */
@@ -406,7 +410,8 @@ export function validateScenario(input: unknown): Scenario {
 		const contacts = idList(c, a.contacts, `${path}.contacts`);
 		const dialogs = idList(c, a.dialogs, `${path}.dialogs`);
 		const receivedGifts = giftHandling(c, a.receivedGifts, `${path}.receivedGifts`);
-		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts });
+		const dc = dcField(c, a.dc, `${path}.dc`);
+		if (id !== undefined && balance !== undefined) accounts.push({ id, label, username, balance, premium, ...login, contacts, dialogs, receivedGifts, dc });
 	});
 
 	const channels: ScenarioChannel[] = [];
@@ -447,8 +452,9 @@ export function validateScenario(input: unknown): Scenario {
 		const convertStars = c.int(g.convertStars, `${path}.convertStars`, 0, true);
 		const auction = g.auction === undefined ? undefined : parseAuction(c, g.auction, `${path}.auction`, releaseAtMs);
 		if (auction && !limited) c.fail(`${path}.total`, 'is required for an auction gift (the copies auctioned)');
+		const stickerDc = dcField(c, g.stickerDc, `${path}.stickerDc`);
 		if (id !== undefined && stars !== undefined) {
-			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction });
+			gifts.push({ id, stars, limited, total, remains, releaseAtMs, requirePremium, perUserTotal, title, convertStars, auction, stickerDc });
 		}
 	});
 	const giftIds = new Set(gifts.map((g) => g.id));
@@ -836,6 +842,18 @@ function parseResale(c: Checker, raw: unknown, gifts: ScenarioGift[], accountIds
 /** A stable non-negative number from text (derived ids). */
 export function crc32Text(text: string): number {
 	return crc32(text) >>> 0;
+}
+
+/** The sandbox's data centers (docs/sandbox.md, "Data centers"): 1, 2 (where logins start) and 3. */
+export const SANDBOX_DC_IDS: readonly number[] = [1, 2, 3];
+/** The DC login sessions start at and accounts live on unless a scenario says otherwise. */
+export const SANDBOX_ENTRY_DC = 2;
+
+function dcField(c: Checker, value: Json | undefined, path: string): number {
+	if (value === undefined) return SANDBOX_ENTRY_DC;
+	if (typeof value === 'number' && SANDBOX_DC_IDS.includes(value)) return value;
+	c.fail(path, `must be one of the sandbox's data centers: ${SANDBOX_DC_IDS.join(', ')}`);
+	return SANDBOX_ENTRY_DC;
 }
 
 /** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */

@@ -7,7 +7,7 @@
 import type { GiftError } from '../core/gift';
 import type { Gift } from '../core/types';
 import { parsePeer } from '../core/peer';
-import type { TelegramServer } from './connection';
+import { migrateSignedIn, type TelegramServer } from './connection';
 import {
 	AccountError,
 	AuthInvalidError,
@@ -186,6 +186,8 @@ export interface AccountConnection {
 	readonly recipients: Map<string, ResolvedRecipient>;
 	/** Access hashes and usernames this account has seen (src/telegram/peers.ts). */
 	readonly peers: PeerMemory;
+	/** A data-center migration under way (every call that met USER_MIGRATE waits for the one). */
+	migration?: Promise<void>;
 }
 
 /** Where recipient lookups keep what they learn across restarts (any GiftStore). */
@@ -197,6 +199,8 @@ interface CallOptions {
 	deadlineMs?: number;
 	/** Reads are retried; writes (sendStarsForm) never. */
 	retry: boolean;
+	/** Another DC to send it to (a file DC) over its own connection; the account's own DC stays. */
+	dcId?: number;
 }
 
 
@@ -254,7 +258,7 @@ export class TelegramAccount {
 	/** Invokes one request with deadline, typed errors, breaker, parking and (for reads) retries. */
 	async call<R extends Api.AnyRequest>(request: R, options: CallOptions): Promise<R['__response']> {
 		const { policy } = this.conn;
-		const once = () => this.callOnce(request, options.deadlineMs ?? policy.readDeadlineMs);
+		const once = () => this.callOnce(request, options.deadlineMs ?? policy.readDeadlineMs, false, options.dcId);
 		if (!options.retry) return once();
 		return retry(once, {
 			attempts: policy.readAttempts,
@@ -269,7 +273,7 @@ export class TelegramAccount {
 		return { account: this.conn.label, method };
 	}
 
-	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false): Promise<R['__response']> {
+	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false, dcId?: number): Promise<R['__response']> {
 		const { client, health, now } = this.conn;
 		const method = request.className;
 		const context = this.context(method);
@@ -287,7 +291,7 @@ export class TelegramAccount {
 			await this.ensureConnected(method).catch((error: AccountError) => {
 				throw notSent(error);
 			});
-			const result = await withDeadline(client.invoke(request), deadlineMs, () => new DeadlineError(context, deadlineMs));
+			const result = await withDeadline(dcId === undefined ? client.invoke(request) : client.invoke(request, dcId), deadlineMs, () => new DeadlineError(context, deadlineMs));
 			health.breaker.onSuccess();
 			return result;
 		} catch (raw) {
@@ -300,9 +304,10 @@ export class TelegramAccount {
 			} else if (error instanceof AuthInvalidError) {
 				health.authError = error;
 				health.breaker.onNeutral();
-			} else if (error instanceof MigrateError && !migrated && this.conn.server.kind !== 'custom') {
+			} else if (error instanceof MigrateError && !migrated && dcId === undefined) {
 				health.breaker.onNeutral();
-				// Production/test DCs: follow the migration once, then repeat the call there.
+				// The account lives on another DC (a 303 answer is a refusal: nothing ran). Follow it
+				// once, signed in (export/import authorization), then repeat the call there.
 				await this.switchDc(error.newDc);
 				return this.callOnce(request, deadlineMs, true);
 			} else {
@@ -313,8 +318,19 @@ export class TelegramAccount {
 	}
 
 	private async switchDc(dc: number): Promise<void> {
-		const client = this.conn.client as unknown as { _switchDC(dc: number): Promise<unknown> };
-		await withDeadline(client._switchDC(dc), this.conn.policy.connectDeadlineMs, () => new DeadlineError(this.context('switchDC'), this.conn.policy.connectDeadlineMs));
+		const { conn } = this;
+		if (!conn.migration) {
+			const client = conn.client;
+			const session = client.session as unknown as { dcId: number };
+			conn.migration = (session.dcId === dc ? Promise.resolve() : migrateSignedIn(client, dc)).finally(() => {
+				conn.migration = undefined;
+			});
+		}
+		try {
+			await withDeadline(conn.migration, conn.policy.connectDeadlineMs * 2, () => new DeadlineError(this.context('switchDC'), conn.policy.connectDeadlineMs * 2));
+		} catch (raw) {
+			throw mapTelegramError(raw, this.context(`migrate to DC ${dc}`), conn.now());
+		}
 	}
 
 	/** Reconnects a client whose connection was lost and whose own reconnects gave up. */
@@ -637,14 +653,38 @@ export class TelegramAccount {
 		return out;
 	}
 
-	/** The gift's animated sticker (.tgs, gzip'd Lottie), fetched in chunks under the read deadline. */
+	/**
+	 * The gift's animated sticker (.tgs, gzip'd Lottie), fetched in chunks under the read deadline.
+	 * A document stored on another DC is fetched over a separate connection to that DC (its own auth
+	 * key, signed in with export/import authorization); the account's own connection and DC never
+	 * change for a file (core.telegram.org/api/files; FILE_MIGRATE_X names the DC when a document's
+	 * dc_id was not the right one).
+	 */
 	async downloadSticker(gift: { stickerDocumentId: string | null; id: string }, document?: Api.Document): Promise<StickerFile> {
 		const doc = document ?? (await this.findStickerDocument(gift));
 		const location = new Api.InputDocumentFileLocation({ id: doc.id, accessHash: doc.accessHash, fileReference: doc.fileReference, thumbSize: '' });
 		const chunk = 128 * 1024;
 		const parts: Buffer[] = [];
+		const home = (this.conn.client.session as unknown as { dcId: number }).dcId;
+		let fileDc: number | undefined = doc.dcId && doc.dcId !== home ? doc.dcId : undefined;
+		const getFile = async (offset: number): Promise<Api.upload.TypeFile> => {
+			const request = new Api.upload.GetFile({ location, offset: returnBigInt(offset), limit: chunk, precise: true });
+			const first = await this.call(request, { retry: true, dcId: fileDc }).then(
+				(file) => ({ file, moved: null }),
+				(error: unknown) => {
+					const moved = error instanceof TelegramError ? /^FILE_MIGRATE_(\d+)$/.exec(error.errorMessage) : null;
+					if (!moved) throw error;
+					return { file: undefined, moved };
+				},
+			);
+			if (first.file) return first.file;
+			// Told where the file is: fetch it there (a file connection), never by moving the account.
+			const dc = Number(first.moved![1]);
+			fileDc = dc === home ? undefined : dc;
+			return await this.call(request, { retry: true, dcId: fileDc });
+		};
 		for (let offset = 0; ; offset += chunk) {
-			const file = await this.call(new Api.upload.GetFile({ location, offset: returnBigInt(offset), limit: chunk, precise: true }), { retry: true });
+			const file = await getFile(offset);
 			if (!(file instanceof Api.upload.File)) throw new TelegramError(this.context('upload.GetFile'), 400, 'FILE_CDN_REDIRECT_UNSUPPORTED');
 			parts.push(Buffer.from(file.bytes));
 			if (file.bytes.length < chunk) break;

@@ -2,15 +2,16 @@
  * Creates and tears down MTProto clients configured the way this package needs them:
  * silent (no library output), FLOOD_WAIT surfaced to the caller (floodSleepThreshold 0), few
  * connection retries (so a dead server ends in an error instead of an endless reconnect loop),
- * TCPFull transport, and — for the sandbox or any self-hosted peer — an explicit host:port.
+ * TCPFull transport, and the data center to start at (`startDcFor`): production's or the test
+ * servers' DC 2, or — for the sandbox or any self-hosted peer — an explicit host:port.
  *
- * Why a connection subclass for custom servers: the library's connect() ignores the session's
- * port (it hard-codes 80/443), so the only way to reach 127.0.0.1:<port> is a transport whose
- * constructor replaces the address it is given.
+ * Every other DC's address comes from the server's help.getConfig (the library asks when it follows
+ * a migration or opens a file DC), so a client reaches all of a sandbox's DCs on their own ports.
  */
 import type { Socket } from 'node:net';
 
-import { ConnectionTCPFull, Logger, LogLevel, PromisedNetSockets, StringSession, TelegramClient } from './gramjs';
+import { Api, ConnectionTCPFull, Logger, LogLevel, PromisedNetSockets, StringSession, TelegramClient } from './gramjs';
+import { DcSwitchRefused } from './errors';
 import { clientIdentity, type ClientIdentity } from './identity';
 
 export type TelegramServer =
@@ -28,25 +29,50 @@ export interface CreateTelegramClientOptions {
 	connectionRetries?: number;
 	/** What initConnection says about the client; unset fields use defaultClientIdentity() (src/telegram/identity.ts). */
 	identity?: Partial<ClientIdentity>;
+	/**
+	 * How often the library sends one request (default 1: an error comes back to the caller). A
+	 * login client uses more, so the library follows PHONE_MIGRATE / NETWORK_MIGRATE itself and
+	 * repeats the call at the right DC (its pending login lives on in the same client).
+	 */
+	requestRetries?: number;
 }
 
-type ConnectionParams = ConstructorParameters<typeof ConnectionTCPFull>[0];
+/** Where a session is (the parts of a StringSession the start address depends on). */
+export interface SessionAddress {
+	dcId: number;
+	serverAddress?: string;
+	port?: number;
+}
 
-const connectionClasses = new Map<string, typeof ConnectionTCPFull>();
+/**
+ * Telegram's test servers: DC 2 at 149.154.167.40:443 (my.telegram.org lists it for test
+ * accounts; core.telegram.org/api/auth#test-accounts). Production's DC 2 is the library's default.
+ */
+export const TEST_DC = { dcId: 2, host: '149.154.167.40', port: 443 } as const;
+/** Production addresses by DC (the library's seed table; help.getConfig refines them). */
+const PRODUCTION_HOSTS = new Set(['149.154.175.50', '149.154.167.51', '149.154.175.100', '149.154.167.91', '149.154.171.5']);
+const TEST_HOSTS = new Set(['149.154.175.10', '149.154.167.40', '149.154.175.117']);
 
-/** A TCPFull transport pinned to host:port (one class per address, reused across clients). */
-export function connectionFor(host: string, port: number): typeof ConnectionTCPFull {
-	const key = `${host}:${port}`;
-	let cls = connectionClasses.get(key);
-	if (!cls) {
-		cls = class PinnedTcpFull extends ConnectionTCPFull {
-			constructor(params: ConnectionParams) {
-				super({ ...params, ip: host, port });
-			}
-		};
-		connectionClasses.set(key, cls);
+/**
+ * The DC a new client starts at, or undefined to keep the session's own (or the library's default,
+ * production DC 2, for an empty session). Throws when the session belongs to the other Telegram.
+ * - `test`: an empty session starts at the test DC 2 (never production's).
+ * - `custom`: a session of that host keeps its DC and port (a sandbox account may live on DC 1 or
+ *   3, each on its own port; a client that followed a migration saved that DC); any other session
+ *   starts at host:port as DC `session.dcId || 2`.
+ */
+export function startDcFor(server: TelegramServer, session: SessionAddress): { dcId: number; host: string; port: number } | undefined {
+	const address = session.serverAddress;
+	if (server.kind === 'custom') {
+		if (address === server.host && session.port && session.dcId) return undefined;
+		return { dcId: session.dcId || 2, host: server.host, port: server.port };
 	}
-	return cls;
+	if (server.kind === 'test') {
+		if (address && PRODUCTION_HOSTS.has(address)) throw new Error('session belongs to production Telegram, but server is "test" (sessions are not portable between them)');
+		return address ? undefined : { ...TEST_DC };
+	}
+	if (address && TEST_HOSTS.has(address)) throw new Error('session belongs to Telegram\'s test servers, but server is "production" (sessions are not portable between them)');
+	return undefined;
 }
 
 /**
@@ -80,14 +106,16 @@ export function createTelegramClient(options: CreateTelegramClientOptions): Tele
 	}
 	const stringSession = parseSession(session);
 	if (!stringSession) throw new Error('session is not a valid session string');
+	const start = startDcFor(server, { dcId: stringSession.dcId, serverAddress: stringSession.serverAddress, port: stringSession.port });
+	if (start) stringSession.setDC(start.dcId, start.host, start.port);
 	const identity = clientIdentity(options.identity);
 	const client = new TelegramClient(stringSession, apiId, apiHash, {
-		connection: server.kind === 'custom' ? connectionFor(server.host, server.port) : ConnectionTCPFull,
+		connection: ConnectionTCPFull,
 		networkSocket: NoDelayNetSocket,
 		connectionRetries: options.connectionRetries ?? 2,
 		reconnectRetries: options.connectionRetries ?? 2,
 		retryDelay: 200,
-		requestRetries: 1,
+		requestRetries: options.requestRetries ?? 1,
 		floodSleepThreshold: 0,
 		baseLogger: silentLogger(),
 		testServers: server.kind === 'test',
@@ -138,4 +166,35 @@ export async function destroyClient(client: TelegramClient): Promise<void> {
 			await sender?.disconnect().catch(() => undefined);
 		}),
 	);
+}
+
+interface DcSwitcher {
+	_switchDC(dc: number): Promise<unknown>;
+	__heldSwitch?: (dc: number) => Promise<unknown>;
+}
+
+/**
+ * A signed-in client's DC is this package's to change, never the library's: on USER_MIGRATE the
+ * library would reconnect to the new DC with a fresh, unauthorized key (the signed-in one stays
+ * behind) and the account would look logged out. Held, the library's attempt throws
+ * DcSwitchRefused (mapped to MigrateError), and the account layer follows with `migrateSignedIn`.
+ */
+export function holdDc(client: TelegramClient): void {
+	const switcher = client as unknown as DcSwitcher;
+	if (switcher.__heldSwitch) return;
+	const original = switcher._switchDC.bind(client);
+	switcher.__heldSwitch = original;
+	switcher._switchDC = (dc: number) => Promise.reject(new DcSwitchRefused(dc));
+}
+
+/**
+ * Moves a signed-in client to DC `dc` keeping it signed in (core.telegram.org/api/datacenter):
+ * auth.exportAuthorization at the current DC, a new auth key at the new one (the library's
+ * switch), auth.importAuthorization there. The old DC's key stays with the session's archive.
+ */
+export async function migrateSignedIn(client: TelegramClient, dc: number): Promise<void> {
+	const exported = await client.invoke(new Api.auth.ExportAuthorization({ dcId: dc }));
+	const switcher = client as unknown as DcSwitcher;
+	await (switcher.__heldSwitch ?? switcher._switchDC.bind(client))(dc);
+	await client.invoke(new Api.auth.ImportAuthorization({ id: exported.id, bytes: exported.bytes }));
 }

@@ -168,6 +168,13 @@ export class MigrateError extends AccountError {
 	}
 }
 
+/** The library tried to switch a signed-in client's DC on its own (connection.ts holdDc): a migration to follow. */
+export class DcSwitchRefused extends Error {
+	constructor(readonly newDc: number) {
+		super(`data-center switch to DC ${newDc} left to the account layer`);
+	}
+}
+
 /** What the user can do about an error, appended to its message. */
 const ERROR_ADVICE: Record<string, string> = {
 	API_GIFT_RESTRICTED_UPDATE_APP:
@@ -224,6 +231,7 @@ export function mapTelegramError(error: unknown, context: ErrorContext, nowMs = 
 	if (error instanceof errors.FloodWaitError || error instanceof errors.FloodTestPhoneWaitError) {
 		return new FloodWaitError(context, error.seconds, nowMs);
 	}
+	if (error instanceof DcSwitchRefused) return new MigrateError(context, error.newDc, `USER_MIGRATE_${error.newDc}`);
 	if (error instanceof errors.InvalidDCError) {
 		const newDc = (error as { newDc?: unknown }).newDc;
 		if (typeof newDc === 'number' && newDc > 0) return new MigrateError(context, newDc, error.errorMessage);

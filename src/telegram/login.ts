@@ -260,7 +260,7 @@ export class LoginManager {
 		const qr = login.qr!;
 		let answer = await settle(this.call(login.client, new Api.auth.ExportLoginToken({ apiId: login.apiId, apiHash: login.apiHash, exceptIds: [] })));
 		if (answer.ok && answer.value instanceof Api.auth.LoginTokenMigrateTo) {
-			// Production only: the account lives on another DC; continue there with the same token.
+			// The account lives on another DC: continue there (new auth key) with the token it hands on.
 			const switcher = login.client as unknown as { _switchDC(dc: number): Promise<unknown> };
 			const token = answer.value.token;
 			await withDeadline(switcher._switchDC(answer.value.dcId), this.callDeadlineMs, () => networkError());
@@ -424,10 +424,18 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 	);
 }
 
+/**
+ * Sends per login request: the library follows PHONE_MIGRATE_X / NETWORK_MIGRATE_X (303) itself —
+ * reconnects to DC X with a new auth key and repeats the call there — which takes a second send;
+ * a third covers NETWORK_MIGRATE followed by PHONE_MIGRATE. The pending login (phone_code_hash,
+ * QR token) lives on in the same client at its new DC.
+ */
+const LOGIN_REQUEST_RETRIES = 3;
+
 /** createTelegramClient's validation errors as a value (they name the field, never a secret). */
 function newClient(start: LoginStart): { client: TelegramClient } | { problem: string } {
 	try {
-		return { client: createTelegramClient({ ...start, session: start.startSession ?? '', connectionRetries: 1 }) };
+		return { client: createTelegramClient({ ...start, session: start.startSession ?? '', connectionRetries: 1, requestRetries: LOGIN_REQUEST_RETRIES }) };
 	} catch (error) {
 		return { problem: error instanceof Error ? error.message : String(error) };
 	}

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 
 import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
-import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
+import { createTelegramClient, destroyClient, holdDc, type TelegramServer } from './connection';
 import type { ClientIdentity } from './identity';
 import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
 import { PeerMemory } from './peers';
@@ -130,6 +130,8 @@ export class ClientPool {
 			// Bad credential fields: say which account (connection.ts never echoes the values).
 			throw credentialError(label, error);
 		}
+		// Its DC changes only through the account layer's signed-in migration (connection.ts).
+		holdDc(client);
 		this.clientsCreated += 1;
 		const conn: AccountConnection = {
 			key,

@@ -3,6 +3,8 @@
 // api_hash, server, the sandbox's login session), then the code on the wait form; the completion
 // page shows a session string, and that string signs the account in. The template saves no
 // execution data (the session must not sit in n8n's database) and n8n's log shows no secret.
+// The account lives on the sandbox's DC 1 while the login starts at DC 2: n8n's client follows
+// PHONE_MIGRATE_1 and makes an auth key there (the e2e n8n trusts the sandbox run's RSA key).
 
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -10,7 +12,7 @@ const { bootTemplates } = require('../drop');
 const { nodeNamed } = require('../workflows');
 const { waitUntil } = require('../util');
 
-const ACCOUNT = { id: '7300001', label: 'alice', username: 'alice_login', balance: 100, phone: '+15550001111', loginCode: '24680' };
+const ACCOUNT = { id: '7300001', label: 'alice', username: 'alice_login', balance: 100, phone: '+15550001111', loginCode: '24680', dc: 1 };
 
 /** Posts form fields the way n8n's form page does (multipart, `field-<index>`). */
 async function postForm(url, values) {
@@ -86,6 +88,13 @@ module.exports = {
 			await destroyClient(client);
 		}
 		assert.deepEqual(sandbox.record().logins.map((l) => [l.accountId, l.via]), [[ACCOUNT.id, 'code']]);
+		// Signed in at the account's DC after the migration; the session string points there.
+		const byDc = sandbox.record().callsByDc;
+		assert.equal(byDc[2]?.['auth.sendCode'], 1, 'the code was first asked at DC 2 (answered PHONE_MIGRATE_1)');
+		assert.equal(byDc[1]?.['auth.sendCode'], 1, 'and asked again at DC 1');
+		assert.equal(byDc[1]?.['auth.signIn'], 1, 'the sign-in happened at DC 1');
+		const { StringSession } = require(path.join(run.packageDir, 'dist', 'src', 'telegram', 'gramjs.js'));
+		assert.equal(new StringSession(session).dcId, 1, 'the session string is for DC 1');
 
 		await run.n8n.stop();
 		const executions = await run.n8n.executions({ workflowId: activeIds[0], withData: true });

@@ -1,7 +1,9 @@
 'use strict';
 // Gift monitor template in a real n8n: at the drop, exactly one announcement (sticker + caption)
 // per new limited gift in every chosen chat; nothing for unlimited gifts or gifts already in the
-// catalog before activation.
+// catalog before activation. The new gifts' stickers are stored on the sandbox's DCs 1 and 3, so
+// n8n fetches them over file-DC connections (export/import authorization) while its account stays
+// on DC 2.
 
 const assert = require('node:assert/strict');
 const { loadScenario, bootTemplates, dropAt, untilScenarioMs, settle } = require('../drop');
@@ -14,6 +16,10 @@ module.exports = {
 	requires: ['telegramGiftTrigger', 'telegramGiftNotify'],
 	async run({ run, cleanup }) {
 		const scenario = loadScenario('e2e-drop.scenario.json');
+		const drop0 = dropAt(scenario);
+		scenario.gifts.filter((g) => g.releaseAtMs === drop0 && g.limited).forEach((g, i) => {
+			g.stickerDc = i % 2 === 0 ? 1 : 3;
+		});
 		const { sandbox, activeIds } = await bootTemplates({ run, cleanup, scenario, files: ['gift-monitor.json'] });
 		assert.equal(activeIds.length, 1, 'the monitor workflow must be active');
 		const drop = dropAt(scenario);
@@ -39,6 +45,11 @@ module.exports = {
 		}
 		const others = record.botMessages.filter((m) => !chats.includes(m.chatId));
 		assert.deepEqual(others, [], 'nothing goes to chats that were not chosen');
+		// The stickers were read at their DCs; the account's own calls stayed at DC 2.
+		const byDc = sandbox.record().callsByDc;
+		assert.ok((byDc[1]?.['upload.getFile'] ?? 0) >= 1, 'a sticker was downloaded from DC 1');
+		assert.equal(byDc[1]?.['payments.getStarGifts'] ?? 0, 0, 'the catalog is never read at DC 1');
+		assert.ok((byDc[2]?.['auth.exportAuthorization'] ?? 0) >= 1, 'authorization exported at DC 2 for the file DC');
 
 		// The announcements came from executions of the active workflow: the trigger emitted the new gifts.
 		await run.n8n.stop();

@@ -1,9 +1,11 @@
 /**
- * A one-DC MTProto 2.0 server over TCP for the sandbox. It speaks every TCP transport Telegram
- * documents (transports.ts: recognised from the first bytes of each connection) and knows a set of
- * pre-shared auth keys (one per sandbox account, carried to the client in a StringSession, plus
- * login keys issued later and bound to an account when a login succeeds), so there is no DH
- * handshake. Service messages (ping, salts, message state, sessions, bad_msg_notification;
+ * An MTProto 2.0 server over TCP for the sandbox, with one listening port per data center (the
+ * world behind them is one). It speaks every TCP transport Telegram documents (transports.ts:
+ * recognised from the first bytes of each connection). Auth keys belong to one DC each, as
+ * Telegram's do: pre-shared ones (one per sandbox account, carried to the client in a
+ * StringSession, plus login keys issued later and bound to an account when a login succeeds) and
+ * keys clients create themselves with the DH key exchange (handshake.ts) when they follow a
+ * migration or open a file DC. Service messages (ping, salts, message state, sessions, bad_msg_notification;
  * rules in session.ts) are handled here; every RPC request is handed to `handle`, which answers
  * with bytes, an RPC error, silence, or a dropped connection.
  *
@@ -18,6 +20,7 @@ import { ServerTransport, type TransportName } from './transports';
 import { decryptFromClient, encryptForClient, makeAuthKey, quickAckToken, type ServerAuthKey } from './crypto';
 import { BadMsgCode, MAX_PENDING_PUSHES, SaltSchedule, SessionTable, badMsgMeaning, msgIdProblem, type Push, type ServerSession } from './session';
 import { futureSaltsBytes } from './tlBytes';
+import { DhHandshake, type SandboxRsaKey } from './handshake';
 import { forLayer } from './layers';
 import type { SandboxLogger } from '../logger';
 
@@ -26,6 +29,7 @@ const GZIP_PACKED_ID = 0x3072cfa1;
 const RPC_RESULT_ID = 0xf35c6d01;
 /** A container carries at most 1024 messages (service_messages: "Simple Container"). */
 const MAX_CONTAINER_MESSAGES = 1024;
+const ZERO_KEY_ID = Buffer.alloc(8);
 
 /** What a request handler decides. `drop` closes the connection without answering. */
 export type RpcOutcome =
@@ -44,6 +48,8 @@ export interface RpcCall {
 	/** The auth key's id (hex), stable across connections. */
 	authKeyId: string;
 	connectionId: number;
+	/** The data center whose port the connection came in on. */
+	dcId: number;
 	/** The layer this connection's invokeWithLayer named (undefined: the client never said). */
 	layer: number | undefined;
 }
@@ -63,12 +69,17 @@ export interface ClientIdentity {
 export interface ServerAccountKey {
 	accountId: string | undefined;
 	authKey: Buffer;
+	/** The DC the key was made at (a key is known to that DC only). */
+	dcId: number;
 }
 
 export interface MtprotoServerOptions {
 	host: string;
-	port: number;
 	keys: ServerAccountKey[];
+	/** The server's RSA key for the DH key exchange (without it, new auth keys are refused). */
+	rsa?: SandboxRsaKey;
+	/** Pushed updates go to an account's sessions on this DC only (not to its file-DC keys). */
+	homeDcOf?: (accountId: string) => number | undefined;
 	handle: (call: RpcCall) => Promise<RpcOutcome>;
 	logger: SandboxLogger;
 	/** Called once per connection, when its first message identifies the account. */
@@ -121,11 +132,13 @@ class ClientConnection {
 	private authKeyId?: string;
 	private closed = false;
 	private pingDisconnectTimer?: NodeJS.Timeout;
+	private handshake?: DhHandshake;
 
 	constructor(
 		id: number,
 		private readonly socket: Socket,
 		private readonly server: MtprotoServer,
+		readonly dcId: number,
 	) {
 		this.id = id;
 		socket.setNoDelay(true);
@@ -182,9 +195,13 @@ class ClientConnection {
 	private onPacket(packet: Buffer, quickAck: boolean): void {
 		if (packet.length < 8) throw new Error('packet too short');
 		const keyId = packet.subarray(0, 8);
+		if (!this.authKey && keyId.equals(ZERO_KEY_ID)) {
+			this.onPlain(packet);
+			return;
+		}
 		if (!this.authKey) {
 			const known = this.server.keyFor(keyId);
-			if (!known) {
+			if (!known || known.dcId !== this.dcId) {
 				// Telegram's answer to an unknown auth key: a bare -404 transport error.
 				this.socket.write(this.transport.encodeError(-404));
 				this.server.logger.warn(`sandbox mtproto: unknown auth key on connection ${this.id}`);
@@ -201,6 +218,32 @@ class ClientConnection {
 		// Received, decrypted and accepted for processing: that is what a quick ack confirms.
 		if (quickAck) this.socket.write(this.transport.encodeQuickAck(quickAckToken(this.authKey, plain)));
 		this.onEncrypted(plain);
+	}
+
+	/**
+	 * An unencrypted message (auth_key_id 0): only the key exchange is allowed in one
+	 * (core.telegram.org/mtproto/description, "Unencrypted Message"). The answer is unencrypted too.
+	 */
+	private onPlain(packet: Buffer): void {
+		const rsa = this.server.options.rsa;
+		if (packet.length < 20) throw new Error('unencrypted message too short');
+		const length = packet.readInt32LE(16);
+		if (length < 4 || 20 + length > packet.length) throw new Error('bad unencrypted message length');
+		if (!rsa) {
+			this.socket.write(this.transport.encodeError(-404));
+			this.socket.end();
+			return;
+		}
+		this.handshake ??= new DhHandshake({ rsa, dcId: this.dcId, now: () => this.server.now() });
+		const { answer, authKey } = this.handshake.handle(packet.subarray(20, 20 + length));
+		const head = Buffer.alloc(20);
+		head.writeBigInt64LE(this.server.nextMsgId(true), 8);
+		head.writeInt32LE(answer.length, 16);
+		this.socket.write(this.transport.encode(Buffer.concat([head, answer])));
+		if (authKey) {
+			this.server.addKey(authKey, undefined, this.dcId);
+			this.server.logger.info(`sandbox mtproto: DC ${this.dcId} made a new auth key on connection ${this.id}`);
+		}
 	}
 
 	/** One decrypted client message: the checks Telegram makes before anything is processed (session.ts). */
@@ -378,6 +421,7 @@ class ClientConnection {
 			accountId: this.accountId,
 			authKeyId: this.authKeyId!,
 			connectionId: this.id,
+			dcId: this.dcId,
 			layer: session.layer,
 		};
 		session.running.set(msgId, { dropped: false });
@@ -519,25 +563,25 @@ function identityOf(init: Api.InitConnection, layer: number | undefined): Client
 
 export class MtprotoServer {
 	readonly logger: SandboxLogger;
-	private readonly keys = new Map<string, { accountId: string | undefined; authKey: ServerAuthKey }>();
+	private readonly keys = new Map<string, { accountId: string | undefined; authKey: ServerAuthKey; dcId: number }>();
 	private readonly salts = new Map<string, SaltSchedule>();
 	private readonly connections = new Set<ClientConnection>();
 	readonly sessions = new SessionTable<ClientConnection>();
 	private lastMsgId = 0n;
-	private netServer?: Server;
+	private readonly netServers = new Map<number, Server>();
+	private readonly ports = new Map<number, number>();
 	private nextConnectionId = 1;
-	private boundPort = 0;
 
 	constructor(readonly options: MtprotoServerOptions) {
 		this.logger = options.logger;
-		for (const { accountId, authKey } of options.keys) this.addKey(authKey, accountId);
+		for (const { accountId, authKey, dcId } of options.keys) this.addKey(authKey, accountId, dcId);
 	}
 
-	/** Registers an auth key (bound to an account, or not yet signed in); returns its id (hex). */
-	addKey(authKey: Buffer, accountId?: string): string {
+	/** Registers an auth key at a DC (bound to an account, or not yet signed in); returns its id (hex). */
+	addKey(authKey: Buffer, accountId: string | undefined, dcId: number): string {
 		const key = makeAuthKey(authKey);
 		const id = key.keyId.toString('hex');
-		this.keys.set(id, { accountId, authKey: key });
+		this.keys.set(id, { accountId, authKey: key, dcId });
 		this.salts.set(id, new SaltSchedule(randomBytes(16)));
 		return id;
 	}
@@ -552,29 +596,43 @@ export class MtprotoServer {
 		return this.keys.get(authKeyId)?.accountId;
 	}
 
-	get port(): number {
-		return this.boundPort;
+	/** The port DC `dcId` listens on (0 before it listens). */
+	portOf(dcId: number): number {
+		return this.ports.get(dcId) ?? 0;
 	}
 
-	async listen(): Promise<number> {
+	/** The DCs listening, with their ports, in ascending id order. */
+	dcs(): Array<{ id: number; port: number }> {
+		return [...this.ports].sort((a, b) => a[0] - b[0]).map(([id, port]) => ({ id, port }));
+	}
+
+	/** The DC an auth key belongs to. */
+	dcOfKey(authKeyId: string): number | undefined {
+		return this.keys.get(authKeyId)?.dcId;
+	}
+
+	/** Opens DC `dcId`'s port (0: any free port); resolves with the port bound. */
+	async listen(dcId: number, port: number): Promise<number> {
+		if (this.netServers.has(dcId)) throw new Error(`DC ${dcId} listens already`);
 		const server = createServer((socket) => {
 			this.options.onConnection?.();
-			this.connections.add(new ClientConnection(this.nextConnectionId++, socket, this));
+			this.connections.add(new ClientConnection(this.nextConnectionId++, socket, this, dcId));
 		});
-		this.netServer = server;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
-			server.listen(this.options.port, this.options.host, () => {
+			server.listen(port, this.options.host, () => {
 				server.off('error', reject);
 				resolve();
 			});
 		});
+		this.netServers.set(dcId, server);
 		const address = server.address();
-		this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
-		return this.boundPort;
+		const bound = typeof address === 'object' && address ? address.port : port;
+		this.ports.set(dcId, bound);
+		return bound;
 	}
 
-	keyFor(keyId: Buffer): { accountId: string | undefined; authKey: ServerAuthKey } | undefined {
+	keyFor(keyId: Buffer): { accountId: string | undefined; authKey: ServerAuthKey; dcId: number } | undefined {
 		return this.keys.get(keyId.toString('hex'));
 	}
 
@@ -612,7 +670,12 @@ export class MtprotoServer {
 	 * `acknowledged(authKeyId)` runs when a client acknowledges it (msgs_ack).
 	 */
 	pushUpdates(accountId: string, updates: Api.TypeUpdates, acknowledged?: (authKeyId: string) => void): void {
-		this.pushWhere((authKeyId) => this.accountOfKey(authKeyId) === accountId, updates.getBytes(), acknowledged);
+		const home = this.options.homeDcOf?.(accountId);
+		this.pushWhere(
+			(authKeyId) => this.accountOfKey(authKeyId) === accountId && (home === undefined || this.dcOfKey(authKeyId) === home),
+			updates.getBytes(),
+			acknowledged,
+		);
 	}
 
 	/** The same for the sessions of one auth key (login updates before it is signed in). */
@@ -649,8 +712,8 @@ export class MtprotoServer {
 
 	async close(): Promise<void> {
 		this.dropConnections();
-		const server = this.netServer;
-		this.netServer = undefined;
-		if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+		const servers = [...this.netServers.values()];
+		this.netServers.clear();
+		await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 	}
 }

@@ -53,7 +53,7 @@ it('narrates a run on stderr and prints only the credentials line on stdout', as
 	expect(JSON.parse(lines[0]!)).toMatchObject({ sandbox: 'ready', accounts: [expect.objectContaining({ label: 'Main' })] });
 	const text = logged.join('');
 	expect(text).toMatch(/\[sandbox info\] playing .*drop\.json: 1 account\(s\), 0 channel\(s\), 2 gift\(s\), drops at 0\.1 s on the scenario clock/);
-	expect(text).toMatch(/\[sandbox info\] MTProto on 127\.0\.0\.1:\d+; the JSON line on stdout holds the credentials for n8n/);
+	expect(text).toMatch(/\[sandbox info\] MTProto on 127\.0\.0\.1:\d+ \(DC 2, where logins start; DC 1 on :\d+, DC 3 on :\d+\); the JSON line on stdout holds the credentials for n8n/);
 	expect(text).toContain('[sandbox info] the scenario clock runs from now');
 	expect(text).toMatch(/\[sandbox info\] 0\.1 s: gift "Rush" \(9002\) released/);
 	expect(text).toMatch(/\[sandbox info\] 0\.\d s: gift "Rush" \(9002\) sold out/);

@@ -7,6 +7,13 @@ import { silentLogger, startSandbox, type Sandbox } from '../../../src/sandbox';
 import { getStore, type GiftStore } from '../../../src/store';
 import { ClientPool, type AccountCredentials, type PoolOptions } from '../../../src/telegram';
 
+/**
+ * Makes this test file's teleproto trust the sandbox run's RSA key, so a client can make auth keys
+ * at other DCs (migrations, file DCs). Tests and the e2e n8n only: scripts/sandbox-rsa-trust.js.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { trustSandboxRsaKey } = require('../../../scripts/sandbox-rsa-trust.js') as { trustSandboxRsaKey(key: { fingerprint: string; n: string; e: number }): void };
+
 export const ALICE = '1000001';
 export const BOB = '1000002';
 export const CAROL = '1000003';

@@ -1,7 +1,7 @@
 /** The client pool over the wire: reuse, idle teardown, deadlines, breaker; and no secret ever leaks. */
 import type { Operation } from '../../../src/core/types';
 import { CircuitOpenError, DeadlineError, MigrateError, executeOperations } from '../../../src/telegram';
-import { ALICE, BOB, CHANNEL, world, type World } from './helpers';
+import { ALICE, BOB, CHANNEL, trustSandboxRsaKey, world, type World } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,12 +56,21 @@ describe('client pool against the sandbox', () => {
 		await expect(w.pool.acquire({ ...w.creds('Bob'), apiId: 0 })).rejects.toThrow(/^Bob: invalid credential: apiId must be a positive integer$/);
 	});
 
-	it('a DC migration on a custom server is reported, not followed', async () => {
+	it('a DC migration is followed once, signed in; a second one in a row is reported, and the next call follows it', async () => {
 		w = await world();
+		trustSandboxRsaKey(w.sandbox.credentials.rsaPublicKey);
+		// NETWORK_MIGRATE_3 for an account that lives on DC 2: followed to DC 3 (export/import
+		// authorization), where the repeated call meets USER_MIGRATE_2 — reported, not followed again.
 		w.sandbox.injectFault({ method: 'payments.getStarsStatus', kind: 'error', error: 'NETWORK_MIGRATE_3', code: 303, afterCalls: 0, times: 1 });
 		const error = await w.pool.withAccount(w.creds('Alice'), (a) => a.balance()).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(MigrateError);
-		expect(error).toMatchObject({ newDc: 3, account: 'Alice' });
+		expect(error).toMatchObject({ newDc: 2, account: 'Alice' });
+		// Still signed in: the next call follows USER_MIGRATE_2 back home and answers.
+		const balance = await w.pool.withAccount(w.creds('Alice'), (a) => a.balance());
+		expect(balance.stars).toBe(1000);
+		const byDc = w.sandbox.record().callsByDc;
+		expect(byDc[3]['auth.importAuthorization']).toBe(1);
+		expect(byDc[2]['auth.importAuthorization']).toBe(1);
 	});
 
 	it('retries a read after a transient server error', async () => {
