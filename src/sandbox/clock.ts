@@ -59,8 +59,8 @@ export class ScenarioClock {
 	}
 
 	/**
-	 * A client read what a trigger watches — the gift catalog or an auction's state (its trigger's
-	 * baseline, or a later poll).
+	 * A client read what a trigger watches — the gift catalog, an auction's state, or a collection's
+	 * resale listings (its trigger's baseline, or a later poll).
 	 */
 	watchRead(): void {
 		if (this.firstReadAtMs === null) this.firstReadAtMs = this.nowMs();

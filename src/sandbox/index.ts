@@ -12,6 +12,7 @@ import { MtprotoServer, type ClientIdentity } from './mtproto/server';
 import { transportLabel } from './mtproto/transports';
 import { Market, type PurchaseRecord } from './market';
 import { AuctionRoom, type AuctionRecord } from './auction';
+import { ResaleRoom, type ResaleRecord } from './resale';
 import { FaultPlan } from './faults';
 import { SandboxRpc, SANDBOX_DC_ID } from './rpc';
 import { UpdatesLog } from './updates';
@@ -34,10 +35,11 @@ const PORT_PICK_LOW = 20000;
 const PORT_PICK_ATTEMPTS = 50;
 
 /**
- * The reads a trigger makes to take its baseline: the gift catalog, or an auction's state. The first
- * of them starts a `first-watch-read` clock and marks the moment the scenario became watched.
+ * The reads a trigger makes to take its baseline: the gift catalog, an auction's state, or a
+ * collection's resale listings. The first of them starts a `first-watch-read` clock and marks the
+ * moment the scenario became watched.
  */
-const WATCH_METHODS: ReadonlySet<string> = new Set(['payments.getStarGifts', 'payments.getStarGiftAuctionState']);
+const WATCH_METHODS: ReadonlySet<string> = new Set(['payments.getStarGifts', 'payments.getStarGiftAuctionState', 'payments.getResaleStarGifts']);
 
 export interface SandboxAccountCredentials {
 	id: string;
@@ -84,6 +86,8 @@ export interface SandboxRecord {
 	clients: ClientRecord[];
 	/** Every auction bid (accounts' and competitors'), refund, win, round end and finish. */
 	auctions: AuctionRecord;
+	/** The resale market: every listing, price change, withdrawal, sale (account or competitor) and failed attempt. */
+	resale: ResaleRecord;
 }
 
 export interface ClientRecord extends ClientIdentity {
@@ -115,6 +119,8 @@ export interface Sandbox {
 	readonly market: Market;
 	/** The auction room (src/sandbox/auction.ts). */
 	readonly auctions: AuctionRoom;
+	/** The resale market (src/sandbox/resale.ts). */
+	readonly resale: ResaleRoom;
 	/** Milliseconds on the scenario's timeline (since the clock started; 0 while it is held). */
 	nowMs(): number;
 	/** Starts a held clock (no-op when it runs); returns whether this call started it. */
@@ -204,7 +210,8 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 
 	const market = new Market(scenario, nowMs);
 	const auctions = new AuctionRoom(market, scenario.auctionBidders, scenario.formTtlMs);
-	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit], scenario.latencyMs);
+	const resale = new ResaleRoom(market, scenario.resale, scenario.formTtlMs);
+	const faults = new FaultPlan(scenario.faults, [...scenario.floodRules, scenario.resolveUsernameLimit, scenario.resale.floodLimit], scenario.latencyMs);
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
 	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
@@ -229,6 +236,12 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	};
 	market.onChange(notify);
 	auctions.onChange(notify);
+	resale.onChange(notify);
+	let listingsSeen = resale.record.listings.length;
+	resale.onChange(() => {
+		for (const l of resale.record.listings.slice(listingsSeen)) unwatched(`resale listing ${l.slug} (${l.stars} Stars)`, l.atMs);
+		listingsSeen = resale.record.listings.length;
+	});
 
 	// Per viewing account (Telegram's hashes are): one account's hash is refused from another.
 	// Documents have one hash for everyone.
@@ -249,6 +262,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const rpc = new SandboxRpc({
 		market,
 		auctions,
+		resale,
 		scenario,
 		faults,
 		logger,
@@ -342,18 +356,20 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		if (stopped || !clock.running) return;
 		if (eventTimer) clearTimeout(eventTimer);
 		eventTimer = undefined;
-		const candidates = [market.nextEventAtMs(), auctions.nextEventAtMs()].filter((t): t is number => t !== undefined);
+		const candidates = [market.nextEventAtMs(), auctions.nextEventAtMs(), resale.nextEventAtMs()].filter((t): t is number => t !== undefined);
 		if (candidates.length === 0) return;
 		const next = Math.min(...candidates);
 		eventTimer = setTimeout(() => {
 			eventTimer = undefined;
 			market.advance();
 			auctions.advance();
+			resale.advance();
 			scheduleNextEvent();
 		}, Math.max(0, next - nowMs()));
 	};
 	market.onChange(scheduleNextEvent);
 	auctions.onChange(scheduleNextEvent);
+	resale.onChange(scheduleNextEvent);
 
 	const disconnectTimers: NodeJS.Timeout[] = [];
 	clock.onStart(() => {
@@ -385,6 +401,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const record = (): SandboxRecord => {
 		market.advance();
 		auctions.advance();
+		resale.advance();
 		return {
 			purchases: market.purchases.map((p) => ({ ...p })),
 			balances: market.balances(),
@@ -405,6 +422,13 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 				rounds: auctions.record.rounds.map((r) => ({ ...r })),
 				finished: auctions.record.finished.map((f) => ({ ...f })),
 			},
+			resale: {
+				listings: resale.record.listings.map((l) => ({ ...l })),
+				priceChanges: resale.record.priceChanges.map((p) => ({ ...p })),
+				withdrawals: resale.record.withdrawals.map((w) => ({ ...w })),
+				sales: resale.record.sales.map((s) => ({ ...s })),
+				failures: resale.record.failures.map((f) => ({ ...f })),
+			},
 		};
 	};
 
@@ -414,6 +438,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		scenario,
 		market,
 		auctions,
+		resale,
 		botApi,
 		nowMs,
 		startClock: () => clock.begin(),

@@ -79,6 +79,8 @@ export interface SavedGift {
 	converted: boolean;
 	/** Stars the owner gets for converting it. */
 	convertStars: number;
+	/** A collectible bought on the resale market (src/sandbox/resale.ts): its slug. Never converted. */
+	uniqueSlug?: string;
 }
 
 /**
@@ -94,6 +96,10 @@ export interface StarsTransactionRecord {
 	giftId?: string;
 	/** The private-chat message of a gift sent to a user. */
 	msgId?: number;
+	/** A resale purchase (starsTransaction.stargift_resale): the collectible's slug; `peer` is the seller. */
+	uniqueSlug?: string;
+	/** In TON (nanotons) rather than Stars: listed by getStarsTransactions with `ton`. */
+	ton?: boolean;
 }
 
 export interface CompletedPurchase {
@@ -406,6 +412,35 @@ export class Market {
 		return saved;
 	}
 
+	/**
+	 * Puts a collectible bought on the resale market on the recipient's profile (as the recipient
+	 * handles received gifts, except that a collectible is never converted to Stars).
+	 */
+	deliverUnique(fromAccountId: string, baseGiftId: string, slug: string, peer: PeerRef, atMs: number): SavedGift {
+		const key = peerKey(peer);
+		const saved: SavedGift = {
+			fromAccountId,
+			giftId: baseGiftId,
+			atMs,
+			msgId: this.allocMsgId(fromAccountId),
+			savedId: this.nextSavedId++,
+			unsaved: (this.giftHandling.get(key) ?? 'save') === 'hide',
+			converted: false,
+			convertStars: 0,
+			uniqueSlug: slug,
+		};
+		const list = this.saved.get(key) ?? [];
+		list.push(saved);
+		this.saved.set(key, list);
+		this.changed();
+		return saved;
+	}
+
+	/** A resale purchase in the buyer's transactions (Stars or TON). */
+	recordResaleTransaction(accountId: string, tx: { atMs: number; amount: number; ton: boolean; seller: PeerRef; uniqueSlug: string; giftId: string }): void {
+		this.addTransaction(accountId, { atMs: tx.atMs, amount: tx.amount, peer: tx.seller, giftId: tx.giftId, uniqueSlug: tx.uniqueSlug, ton: tx.ton || undefined });
+	}
+
 	/** Takes units of a limited gift out of its supply (copies an auction handed out). */
 	takeUnits(giftId: string, units: number, atMs: number): void {
 		const g = this.gifts.get(giftId);
@@ -469,7 +504,10 @@ export class Market {
 
 	/** payments.convertStarGift: the gift disappears and its owner gets its convert_stars. */
 	convertGift(peer: PeerRef, ref: { msgId?: number; savedId?: bigint }): void {
-		this.convert(peer, this.ownedGift(peer, ref));
+		const gift = this.ownedGift(peer, ref);
+		// A collectible has no Stars value to convert to.
+		if (gift.uniqueSlug !== undefined) throw new MarketError('STARGIFT_ALREADY_UPGRADED');
+		this.convert(peer, gift);
 		this.changed();
 	}
 

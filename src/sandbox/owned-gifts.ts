@@ -24,6 +24,10 @@ export interface OwnedGiftsWorld {
 	user: (id: string, viewerId: string) => Api.TypeUser;
 	channel: (id: string, viewerId: string) => Api.Channel;
 	starGift: (g: GiftState, viewerId: string) => Api.StarGift;
+	/** A collectible by slug (resale purchases: the gift bought). */
+	uniqueGift: (slug: string) => Api.StarGiftUnique;
+	/** The account's TON balance in nanotons. */
+	tonBalance: (accountId: string) => number;
 }
 
 export class SandboxOwnedGifts {
@@ -49,7 +53,8 @@ export class SandboxOwnedGifts {
 		if (peer.kind !== 'user' || peer.id !== viewer) throw new MarketError('PEER_ID_INVALID');
 		if (req.subscriptionId) throw new MarketError('SUBSCRIPTION_ID_INVALID');
 		const { market } = this.world;
-		let list = market.starsTransactions(viewer);
+		// Stars and TON are separate histories (the `ton` flag picks the TON one).
+		let list = market.starsTransactions(viewer).filter((t) => (t.ton === true) === (req.ton === true));
 		if (req.inbound && !req.outbound) list = list.filter((t) => t.amount > 0);
 		if (req.outbound && !req.inbound) list = list.filter((t) => t.amount < 0);
 		if (!req.ascending) list.reverse();
@@ -64,7 +69,7 @@ export class SandboxOwnedGifts {
 			if (t.peer?.kind === 'channel') chats.set(t.peer.id, this.world.channel(t.peer.id, viewer));
 		}
 		return new Api.payments.StarsStatus({
-			balance: new Api.StarsAmount({ amount: big(market.account(viewer).balance), nanos: 0 }),
+			balance: req.ton ? new Api.StarsTonAmount({ amount: big(this.world.tonBalance(viewer)) }) : new Api.StarsAmount({ amount: big(market.account(viewer).balance), nanos: 0 }),
 			history: page.map((t) => this.transaction(t, viewer)),
 			nextOffset: start + limit < list.length ? String(start + limit) : undefined,
 			chats: [...chats.values()],
@@ -75,12 +80,15 @@ export class SandboxOwnedGifts {
 	/** A transaction as Telegram shapes a gift purchase / conversion (tdlib: starTransactionTypeGiftPurchase / GiftSale). */
 	private transaction(t: StarsTransactionRecord, viewer: string): Api.StarsTransaction {
 		const gift = t.giftId === undefined ? undefined : this.world.market.gifts.get(t.giftId);
+		const unique = t.uniqueSlug === undefined ? undefined : this.world.uniqueGift(t.uniqueSlug);
 		return new Api.StarsTransaction({
 			id: t.id,
-			amount: new Api.StarsAmount({ amount: big(t.amount), nanos: 0 }),
+			amount: t.ton ? new Api.StarsTonAmount({ amount: big(t.amount) }) : new Api.StarsAmount({ amount: big(t.amount), nanos: 0 }),
 			date: this.world.unix(t.atMs),
 			peer: t.peer ? new Api.StarsTransactionPeer({ peer: tlPeer(t.peer) }) : new Api.StarsTransactionPeerFragment(),
-			stargift: gift ? this.world.starGift(gift, viewer) : undefined,
+			// A resale purchase (tdlib: starTransactionTypeUpgradedGiftPurchase): the seller is the peer.
+			stargiftResale: unique ? true : undefined,
+			stargift: unique ?? (gift ? this.world.starGift(gift, viewer) : undefined),
 			msgId: t.msgId,
 		});
 	}

@@ -3,6 +3,8 @@
  * answers in the real TL types (built with the client library's own classes). Faults from the
  * scenario are applied here: latency, injected errors, silence, dropped connections, flood rules.
  */
+import { crc32 } from 'node:zlib';
+
 import { Api, returnBigInt } from '../telegram/gramjs';
 import { Market, MarketError, type CompletedPurchase, type GiftState, type PeerRef } from './market';
 import { FaultPlan, errorCodeFor } from './faults';
@@ -12,6 +14,8 @@ import { AUTH_METHODS, AuthFailure, SandboxAuth, type AuthWorld } from './auth';
 import { UpdatesError, type UpdatesLog } from './updates';
 import type { AuctionRoom } from './auction';
 import { AuctionRpc } from './auctionRpc';
+import type { ResaleRoom } from './resale';
+import { ResaleRpc } from './resaleRpc';
 import type { SandboxLogger } from './logger';
 import { SandboxPeers } from './peers';
 import { SandboxOwnedGifts } from './owned-gifts';
@@ -39,6 +43,8 @@ export interface RpcWorld {
 	market: Market;
 	/** The auction room (src/sandbox/auction.ts), beside the market. */
 	auctions: AuctionRoom;
+	/** The resale market (src/sandbox/resale.ts). */
+	resale: ResaleRoom;
 	scenario: Scenario;
 	faults: FaultPlan;
 	logger: SandboxLogger;
@@ -75,6 +81,7 @@ export class SandboxRpc {
 	private readonly catalogCache = new Map<string, { key: string; hash: number; bytes: Buffer }>();
 	readonly auth: SandboxAuth;
 	readonly auctions: AuctionRpc;
+	readonly resale: ResaleRpc;
 	readonly peers: SandboxPeers;
 
 	constructor(private readonly world: RpcWorld) {
@@ -93,7 +100,28 @@ export class SandboxRpc {
 		const channel = (id: string, viewerId: string): Api.Channel => this.channel(id, viewerId);
 		const channelPts = (id: string): number => world.updates.channelPts(id);
 		this.peers = new SandboxPeers({ market: world.market, scenario: world.scenario, unix, accessHash: world.accessHash, user, channel, channelPts });
-		const owned = new SandboxOwnedGifts({ market: world.market, peers: this.peers, unix, user, channel, starGift: (g, viewerId) => this.starGift(g, viewerId) });
+		this.resale = new ResaleRpc(world.resale, {
+			unix,
+			user,
+			channel,
+			peerOf: (input, accountId, invalid) => this.peerOf(input, accountId, invalid),
+			tlPeer: (peer) => this.tlPeer(peer),
+			push: (accountId, updates) => world.push(accountId, updates),
+			isAccount: (id) => world.market.accounts.has(id),
+			assign: (accountId, updates, authKeyId) => world.updates.assign(accountId, updates, authKeyId),
+			documentHash: (id) => world.accessHash('document', `attribute:${id}`),
+			releasedAtMs: (giftId) => world.market.gifts.get(giftId)?.def.releaseAtMs,
+		});
+		const owned = new SandboxOwnedGifts({
+			market: world.market,
+			peers: this.peers,
+			unix,
+			user,
+			channel,
+			starGift: (g, viewerId) => this.starGift(g, viewerId),
+			uniqueGift: (slug) => this.resale.uniqueTl(world.resale.bySlug(slug)),
+			tonBalance: (accountId) => world.resale.tonBalance(accountId),
+		});
 		this.handlers = {
 			...this.peers.handlers,
 			...owned.handlers,
@@ -123,7 +151,7 @@ export class SandboxRpc {
 			push: (accountId, updates) => world.push(accountId, updates),
 			isAccount: (id) => world.market.accounts.has(id),
 		});
-		Object.assign(this.handlers, this.auctions.handlers());
+		Object.assign(this.handlers, this.auctions.handlers(), this.resale.handlers());
 	}
 
 	/** The MTProto server's request handler. */
@@ -265,6 +293,9 @@ export class SandboxRpc {
 	starGift(g: GiftState, accountId: string): Api.StarGift {
 		const perUserRemains = this.world.market.perUserRemains(accountId, g);
 		const soldOut = g.soldOutAtMs !== undefined;
+		// Collectibles of this gift on resale: how many, and the cheapest in Stars (tdlib needs both or neither).
+		const resale = this.world.resale.collections.has(g.def.id) ? this.world.resale.listed(g.def.id) : [];
+		const resellMin = this.world.resale.floorStars(g.def.id);
 		return new Api.StarGift({
 			limited: g.def.limited || undefined,
 			soldOut: soldOut || undefined,
@@ -285,6 +316,8 @@ export class SandboxRpc {
 			auctionSlug: g.def.auction?.slug,
 			giftsPerRound: g.def.auction?.giftsPerRound,
 			auctionStartDate: g.def.auction ? this.unix(g.def.auction.startAtMs) : undefined,
+			availabilityResale: resale.length > 0 && resellMin !== undefined ? big(resale.length) : undefined,
+			resellMinStars: resale.length > 0 && resellMin !== undefined ? big(resellMin) : undefined,
 		});
 	}
 
@@ -375,10 +408,12 @@ export class SandboxRpc {
 		const { market } = this.world;
 		market.advance();
 		// Polling is the hot path: serialize the catalog once per market state and account.
-		const key = `${call.accountId}:${market.version}`;
+		const { resale } = this.world;
+		resale.advance();
+		const key = `${call.accountId}:${market.version}:${resale.version}`;
 		let cached = this.catalogCache.get(call.accountId);
 		if (!cached || cached.key !== key) {
-			const hash = market.catalogHash(call.accountId);
+			const hash = this.catalogHash(call.accountId);
 			const gifts = market.catalog().map((g) => this.starGift(g, call.accountId));
 			cached = { key, hash, bytes: new Api.payments.StarGifts({ hash, gifts, chats: [], users: [] }).getBytes() };
 			this.catalogCache.set(call.accountId, cached);
@@ -387,12 +422,25 @@ export class SandboxRpc {
 		return cached.bytes;
 	}
 
+	/** The catalog hash: the market's, mixed with what the catalog shows of the resale market. */
+	private catalogHash(accountId: string): number {
+		const base = this.world.market.catalogHash(accountId);
+		const { resale } = this.world;
+		if (resale.collections.size === 0) return base;
+		const parts = [String(base)];
+		for (const giftId of resale.collections.keys()) parts.push(`${giftId}:${resale.listed(giftId).length}:${resale.floorStars(giftId) ?? ''}`);
+		const hash = crc32(parts.join('|')) | 0;
+		return hash === 0 ? 1 : hash;
+	}
+
 	private getStarsStatus(call: SignedInCall): Buffer {
-		const peer = this.peerOf((call.request as Api.payments.GetStarsStatus).peer, call.accountId);
+		const req = call.request as Api.payments.GetStarsStatus;
+		const peer = this.peerOf(req.peer, call.accountId);
 		if (peer.kind !== 'user' || peer.id !== call.accountId) throw new MarketError('PEER_ID_INVALID');
 		const balance = this.world.market.account(call.accountId).balance;
 		return new Api.payments.StarsStatus({
-			balance: new Api.StarsAmount({ amount: big(balance), nanos: 0 }),
+			// With `ton`: the TON balance in nanotons (starsTonAmount).
+			balance: req.ton ? new Api.StarsTonAmount({ amount: big(this.world.resale.tonBalance(call.accountId)) }) : new Api.StarsAmount({ amount: big(balance), nanos: 0 }),
 			chats: [],
 			users: [],
 		}).getBytes();
@@ -408,6 +456,7 @@ export class SandboxRpc {
 		if (call.layer !== undefined && call.layer < this.world.scenario.giftApiMinLayer) throw new RpcFailure('API_GIFT_RESTRICTED_UPDATE_APP', 406);
 		const raw = (call.request as Api.payments.GetPaymentForm).invoice;
 		if (raw instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.paymentForm(raw, call.accountId);
+		if (raw instanceof Api.InputInvoiceStarGiftResale) return this.resale.paymentForm(raw, call.accountId);
 		const { peer, giftId } = this.starGiftInvoice(raw, call.accountId);
 		const form = this.world.market.getPaymentForm(call.accountId, peer, giftId);
 		return new Api.payments.PaymentFormStarGift({
@@ -422,6 +471,7 @@ export class SandboxRpc {
 	private sendStarsForm(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
 		if (req.invoice instanceof Api.InputInvoiceStarGiftAuctionBid) return this.auctions.pay(req.invoice, toBigint(req.formId), call.accountId);
+		if (req.invoice instanceof Api.InputInvoiceStarGiftResale) return this.resale.pay(req.invoice, toBigint(req.formId), call.accountId, call.authKeyId);
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		const purchase = this.world.market.sendStarsForm(call.accountId, toBigint(req.formId), invoice);
 		const result = new Api.payments.PaymentResult({ updates: this.giftMessageUpdates(purchase, call.authKeyId) });
@@ -445,6 +495,10 @@ export class SandboxRpc {
 	 */
 	private verificationNeeded(call: SignedInCall): Buffer {
 		const req = call.request as Api.payments.SendStarsForm;
+		if (req.invoice instanceof Api.InputInvoiceStarGiftResale) {
+			this.world.resale.verificationNeeded(call.accountId, toBigint(req.formId), this.resale.invoice(req.invoice, call.accountId));
+			return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
+		}
 		const invoice = this.starGiftInvoice(req.invoice, call.accountId);
 		this.world.market.verificationNeeded(call.accountId, toBigint(req.formId), invoice);
 		return new Api.payments.PaymentVerificationNeeded({ url: `https://t.me/$sandbox-verify-${String(req.formId)}` }).getBytes();
@@ -486,7 +540,8 @@ export class SandboxRpc {
 		const owner = this.world.market.isOwner(peer, call.accountId);
 		const all = this.world.market
 			.savedGifts(peer, call.accountId)
-			.filter((s) => !(req.excludeUnsaved && s.unsaved) && !(req.excludeSaved && !s.unsaved));
+			.filter((s) => !(req.excludeUnsaved && s.unsaved) && !(req.excludeSaved && !s.unsaved))
+			.filter((s) => !(req.excludeUnique && s.uniqueSlug !== undefined) && !(req.excludeUnlimited && s.uniqueSlug === undefined && !this.world.market.gifts.get(s.giftId)?.def.limited));
 		const start = Math.max(0, Number.parseInt(req.offset || '0', 10) || 0);
 		const limit = Math.max(1, Math.min(req.limit || 100, 200));
 		const page = all.slice(start, start + limit);
@@ -494,15 +549,17 @@ export class SandboxRpc {
 		const gifts = page.map((s) => {
 			users.set(s.fromAccountId, this.user(s.fromAccountId, call.accountId));
 			const g = this.world.market.gifts.get(s.giftId)!;
+			const unique = s.uniqueSlug === undefined ? undefined : this.world.resale.bySlug(s.uniqueSlug);
 			return new Api.SavedStarGift({
 				fromId: new Api.PeerUser({ userId: big(s.fromAccountId) }),
 				date: this.unix(s.atMs),
-				gift: this.starGift(g, call.accountId),
+				gift: unique ? this.resale.uniqueTl(unique) : this.starGift(g, call.accountId),
 				unsaved: s.unsaved || undefined,
 				// The owner's handles for saveStarGift / convertStarGift.
 				msgId: owner && peer.kind === 'user' ? s.msgId : undefined,
 				savedId: owner && peer.kind === 'channel' ? big(s.savedId) : undefined,
-				convertStars: owner ? big(s.convertStars) : undefined,
+				// A collectible cannot be converted to Stars.
+				convertStars: owner && !unique ? big(s.convertStars) : undefined,
 			});
 		});
 		return new Api.payments.SavedStarGifts({

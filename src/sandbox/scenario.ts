@@ -5,6 +5,8 @@
  * decimal strings. `validateScenario` turns untrusted JSON into a `Scenario` or throws a
  * ScenarioError whose message names every bad field.
  */
+import { crc32 } from 'node:zlib';
+
 import { parsePeer } from '../core/peer';
 
 export interface ScenarioAccount {
@@ -104,6 +106,91 @@ export interface ScenarioAuctionBidder {
 	react?: { delayMs: number; step: number; maxAmount: number };
 }
 
+/** A collectible attribute (model, backdrop or pattern) and how rare it is (starGiftAttributeRarity.permille). */
+export interface ScenarioResaleAttribute {
+	name: string;
+	rarityPermille: number;
+}
+
+/** One collectible (upgraded) copy of a collection: starGiftUnique. */
+export interface ScenarioUniqueGift {
+	slug: string;
+	num: number;
+	model: string;
+	backdrop: string;
+	pattern: string;
+	/** The owner that lists it (a user that is not one of the accounts); default derived from the slug. */
+	ownerId: string;
+}
+
+/**
+ * A collection on the resale market (docs/resale.md): the collectible copies of the base gift
+ * `giftId` (one of scenario.gifts), with the attributes they are drawn from.
+ */
+export interface ScenarioResaleCollection {
+	giftId: string;
+	/** Collectible title (starGiftUnique.title); default the base gift's title. */
+	title: string;
+	/** availability_total / availability_issued of the collectibles. */
+	total: number;
+	issued: number;
+	models: ScenarioResaleAttribute[];
+	backdrops: ScenarioResaleAttribute[];
+	patterns: ScenarioResaleAttribute[];
+	/** The value info's average_price, in Stars (converted to `valueCurrency`); default: mean of the room's sales, else absent. */
+	averagePriceStars?: number;
+	/** The value info's last_sale_price before any sale in the room, in Stars. */
+	lastSalePriceStars?: number;
+	/** initial_sale_stars (default the base gift's price). */
+	initialSaleStars: number;
+	gifts: ScenarioUniqueGift[];
+}
+
+/** A listing that appears at `atMs` (scenario clock), may change price, may be withdrawn. */
+export interface ScenarioResaleListing {
+	slug: string;
+	atMs: number;
+	stars: number;
+	/** TON price in nanotons (resell_amount's starsTonAmount); default stars × nanotonPerStar. */
+	tonNano: number;
+	/** Only buyable with TON (starGiftUnique.resale_ton_only). */
+	tonOnly: boolean;
+	priceChanges: Array<{ atMs: number; stars: number; tonNano: number }>;
+	withdrawAtMs?: number;
+}
+
+/**
+ * A scripted competing buyer: takes a listing `delayMs` after it became eligible (listed, or
+ * repriced to ≤ maxStars). `slug`: that one gift; `giftId`: any listing of that collection.
+ */
+export interface ScenarioResaleBuyer {
+	id: string;
+	slug?: string;
+	giftId?: string;
+	maxStars?: number;
+	/** Also takes TON-only listings (default false: a Stars buyer). */
+	ton: boolean;
+	delayMs: number;
+	/** How many gifts it buys in all (default 1). */
+	copies: number;
+}
+
+export interface ScenarioResale {
+	collections: ScenarioResaleCollection[];
+	listings: ScenarioResaleListing[];
+	buyers: ScenarioResaleBuyer[];
+	/** Currency of value info (payments.uniqueStarGiftValueInfo.currency), default USD. */
+	valueCurrency: string;
+	/** Value of one Star in the currency's smallest unit ×1000 (default 13: 1.3 cents per Star, as Stars are paid out). */
+	valueMilliPerStar: number;
+	/** Nanotons per Star for default TON prices (default 5_000_000). */
+	nanotonPerStar: number;
+	/** TON balances of accounts, in nanotons (payments.getStarsStatus with ton). */
+	tonBalances: Record<string, number>;
+	/** payments.getResaleStarGifts calls per account within a window before FLOOD_WAIT (docs/resale.md: an assumption). */
+	floodLimit: ScenarioFloodRule;
+}
+
 export interface ScenarioDemand {
 	giftId: string;
 	startMs: number;
@@ -172,6 +259,8 @@ export interface Scenario {
 	resolveUsernameLimit: ScenarioFloodRule;
 	/** Clients whose invokeWithLayer names an older layer get 406 API_GIFT_RESTRICTED_UPDATE_APP for gift payment forms. */
 	giftApiMinLayer: number;
+	/** The resale market (docs/resale.md); empty when absent. */
+	resale: ScenarioResale;
 }
 
 export class ScenarioError extends Error {
@@ -293,7 +382,7 @@ export function validateScenario(input: unknown): Scenario {
 		'seed', 'durationMs', 'formTtlMs', 'accounts', 'channels', 'gifts', 'demand', 'faults', 'latencyMs',
 		'disconnects', 'floodRules', 'bot', 'api', 'description', 'loginCodeTtlMs', 'loginTokenTtlMs', 'sendCodeLimit',
 		'resolveUsernameLimit', 'giftApiMinLayer',
-		'auctionBidders',
+		'auctionBidders', 'resale',
 	]);
 	for (const key of Object.keys(root)) if (!known.has(key)) c.fail(`scenario.${key}`, 'is not a scenario field');
 
@@ -523,10 +612,12 @@ export function validateScenario(input: unknown): Scenario {
 		}
 	}
 
+	const resale = parseResale(c, root.resale, gifts, accountIds);
+
 	if (c.problems.length > 0) throw new ScenarioError(c.problems);
 	return {
 		seed, durationMs, formTtlMs, accounts, channels, gifts, demand, auctionBidders, faults, latencyMs, disconnects, floodRules, bot, api,
-		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit, resolveUsernameLimit, giftApiMinLayer,
+		loginCodeTtlMs, loginTokenTtlMs, sendCodeLimit, resolveUsernameLimit, giftApiMinLayer, resale,
 	};
 }
 
@@ -575,6 +666,174 @@ function parseAuction(c: Checker, raw: unknown, path: string, releaseAtMs: numbe
 	});
 	if (slug === undefined || giftsPerRound === undefined || minBid === undefined) return undefined;
 	return { slug, startAtMs, giftsPerRound, minBid, minStep, rounds, timeoutSec };
+}
+
+/**
+ * No limit is documented for payments.getResaleStarGifts. Assumed (docs/resale.md): about one call
+ * per second per account sustained, 60 within a minute, then FLOOD_WAIT_30.
+ */
+const DEFAULT_RESALE_FLOOD_LIMIT = { method: 'payments.getResaleStarGifts', maxCalls: 60, windowMs: 60 * 1000, waitSeconds: 30 };
+const DEFAULT_NANOTON_PER_STAR = 5_000_000;
+const SLUG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function parseAttributes(c: Checker, raw: unknown, path: string): ScenarioResaleAttribute[] {
+	const out: ScenarioResaleAttribute[] = [];
+	const list = c.array(raw, path, false);
+	if (Array.isArray(raw) && list.length === 0) c.fail(path, 'must list at least one attribute');
+	list.forEach((r, i) => {
+		const a = c.object(r, `${path}[${i}]`);
+		if (!a) return;
+		const name = c.string(a.name, `${path}[${i}].name`, false);
+		const rarityPermille = c.int(a.rarityPermille, `${path}[${i}].rarityPermille`, 1, false);
+		if (rarityPermille !== undefined && rarityPermille > 1000) c.fail(`${path}[${i}].rarityPermille`, 'must be ≤ 1000');
+		if (name !== undefined && rarityPermille !== undefined) out.push({ name, rarityPermille });
+	});
+	checkUnique(c, out.map((a) => a.name), path, 'name');
+	return out;
+}
+
+/** The resale market section (docs/sandbox.md, "Resale market"); every problem named by its path. */
+function parseResale(c: Checker, raw: unknown, gifts: ScenarioGift[], accountIds: Set<string>): ScenarioResale {
+	const empty: ScenarioResale = {
+		collections: [], listings: [], buyers: [], valueCurrency: 'USD', valueMilliPerStar: 13, nanotonPerStar: DEFAULT_NANOTON_PER_STAR,
+		tonBalances: {}, floodLimit: { ...DEFAULT_RESALE_FLOOD_LIMIT },
+	};
+	if (raw === undefined) return empty;
+	const r = c.object(raw, 'scenario.resale');
+	if (!r) return empty;
+	const known = new Set(['collections', 'listings', 'buyers', 'valueCurrency', 'valueMilliPerStar', 'nanotonPerStar', 'tonBalances', 'floodLimit']);
+	for (const key of Object.keys(r)) if (!known.has(key)) c.fail(`scenario.resale.${key}`, 'is not a resale field');
+	const valueCurrency = c.string(r.valueCurrency, 'scenario.resale.valueCurrency', true) ?? 'USD';
+	if (!/^[A-Z]{3}$/.test(valueCurrency)) c.fail('scenario.resale.valueCurrency', 'must be a three-letter ISO 4217 code like "USD"');
+	const valueMilliPerStar = c.int(r.valueMilliPerStar, 'scenario.resale.valueMilliPerStar', 1, true) ?? 13;
+	const nanotonPerStar = c.int(r.nanotonPerStar, 'scenario.resale.nanotonPerStar', 1, true) ?? DEFAULT_NANOTON_PER_STAR;
+
+	const collections: ScenarioResaleCollection[] = [];
+	const slugs = new Map<string, { giftId: string }>();
+	c.array(r.collections, 'scenario.resale.collections').forEach((rc, i) => {
+		const path = `scenario.resale.collections[${i}]`;
+		const col = c.object(rc, path);
+		if (!col) return;
+		const giftId = c.id(col.giftId, `${path}.giftId`);
+		const base = gifts.find((g) => g.id === giftId);
+		if (giftId !== undefined && !base) c.fail(`${path}.giftId`, `names no gift in scenario.gifts (${giftId}): a collection is a base gift's collectible copies`);
+		const title = c.string(col.title, `${path}.title`, true) ?? base?.title ?? `Gift ${giftId ?? ''}`;
+		const models = parseAttributes(c, col.models, `${path}.models`);
+		const backdrops = parseAttributes(c, col.backdrops, `${path}.backdrops`);
+		const patterns = parseAttributes(c, col.patterns, `${path}.patterns`);
+		const averagePriceStars = c.int(col.averagePriceStars, `${path}.averagePriceStars`, 1, true);
+		const lastSalePriceStars = c.int(col.lastSalePriceStars, `${path}.lastSalePriceStars`, 1, true);
+		const initialSaleStars = c.int(col.initialSaleStars, `${path}.initialSaleStars`, 1, true) ?? base?.stars ?? 1;
+		const uniques: ScenarioUniqueGift[] = [];
+		c.array(col.gifts, `${path}.gifts`, false).forEach((rg, j) => {
+			const gp = `${path}.gifts[${j}]`;
+			const g = c.object(rg, gp);
+			if (!g) return;
+			const slug = c.string(g.slug, `${gp}.slug`, false);
+			if (slug !== undefined && !SLUG_PATTERN.test(slug)) c.fail(`${gp}.slug`, 'must be letters, digits, - or _ (like "PlushPepe-12")');
+			if (slug !== undefined && slugs.has(slug.toLowerCase())) c.fail(`${gp}.slug`, `repeats "${slug}"`);
+			const num = c.int(g.num, `${gp}.num`, 1, false);
+			const pick = (field: 'model' | 'backdrop' | 'pattern', list: ScenarioResaleAttribute[]): string | undefined => {
+				const name = c.string(g[field], `${gp}.${field}`, false);
+				if (name !== undefined && list.length > 0 && !list.some((a) => a.name === name)) c.fail(`${gp}.${field}`, `names no ${field} of the collection (${name})`);
+				return name;
+			};
+			const model = pick('model', models);
+			const backdrop = pick('backdrop', backdrops);
+			const pattern = pick('pattern', patterns);
+			let ownerId = g.ownerId === undefined ? undefined : c.id(g.ownerId, `${gp}.ownerId`);
+			if (ownerId !== undefined && accountIds.has(ownerId)) c.fail(`${gp}.ownerId`, 'is an account id: listed gifts belong to other users');
+			if (slug !== undefined && ownerId === undefined) ownerId = String(7_000_000_000 + (crc32Text(slug) % 1_000_000_000));
+			if (slug !== undefined && num !== undefined && model !== undefined && backdrop !== undefined && pattern !== undefined && ownerId !== undefined && giftId !== undefined) {
+				slugs.set(slug.toLowerCase(), { giftId });
+				uniques.push({ slug, num, model, backdrop, pattern, ownerId });
+			}
+		});
+		checkUnique(c, uniques.map((u) => String(u.num)), `${path}.gifts`, 'num');
+		const total = c.int(col.total, `${path}.total`, 1, true) ?? Math.max(1, ...uniques.map((u) => u.num));
+		const issued = c.int(col.issued, `${path}.issued`, 0, true) ?? total;
+		if (issued > total) c.fail(`${path}.issued`, 'cannot exceed total');
+		uniques.forEach((u, j) => {
+			if (u.num > total) c.fail(`${path}.gifts[${j}].num`, `must be ≤ the collection's total (${total})`);
+		});
+		if (giftId !== undefined) {
+			collections.push({ giftId, title, total, issued, models, backdrops, patterns, averagePriceStars, lastSalePriceStars, initialSaleStars, gifts: uniques });
+		}
+	});
+	checkUnique(c, collections.map((col) => col.giftId), 'scenario.resale.collections', 'giftId');
+
+	const listings: ScenarioResaleListing[] = [];
+	c.array(r.listings, 'scenario.resale.listings').forEach((rl, i) => {
+		const path = `scenario.resale.listings[${i}]`;
+		const l = c.object(rl, path);
+		if (!l) return;
+		const slug = c.string(l.slug, `${path}.slug`, false);
+		if (slug !== undefined && !slugs.has(slug.toLowerCase())) c.fail(`${path}.slug`, `names no gift of scenario.resale.collections (${slug})`);
+		const atMs = c.int(l.atMs, `${path}.atMs`, 0, true) ?? 0;
+		const stars = c.int(l.stars, `${path}.stars`, 1, false);
+		const tonNano = c.int(l.tonNano, `${path}.tonNano`, 1, true) ?? (stars ?? 0) * nanotonPerStar;
+		const tonOnly = c.bool(l.tonOnly, `${path}.tonOnly`, false);
+		const priceChanges: ScenarioResaleListing['priceChanges'] = [];
+		c.array(l.priceChanges, `${path}.priceChanges`).forEach((rp, j) => {
+			const p = c.object(rp, `${path}.priceChanges[${j}]`);
+			if (!p) return;
+			const at = c.int(p.atMs, `${path}.priceChanges[${j}].atMs`, 0, false);
+			const s = c.int(p.stars, `${path}.priceChanges[${j}].stars`, 1, false);
+			const t = c.int(p.tonNano, `${path}.priceChanges[${j}].tonNano`, 1, true) ?? (s ?? 0) * nanotonPerStar;
+			if (at !== undefined && at < atMs) c.fail(`${path}.priceChanges[${j}].atMs`, 'must be ≥ the listing\'s atMs');
+			if (at !== undefined && s !== undefined) priceChanges.push({ atMs: at, stars: s, tonNano: t });
+		});
+		priceChanges.sort((x, y) => x.atMs - y.atMs);
+		const withdrawAtMs = c.int(l.withdrawAtMs, `${path}.withdrawAtMs`, 0, true);
+		if (withdrawAtMs !== undefined && withdrawAtMs < atMs) c.fail(`${path}.withdrawAtMs`, 'must be ≥ the listing\'s atMs');
+		if (slug !== undefined && stars !== undefined) listings.push({ slug, atMs, stars, tonNano, tonOnly, priceChanges, withdrawAtMs });
+	});
+
+	const buyers: ScenarioResaleBuyer[] = [];
+	c.array(r.buyers, 'scenario.resale.buyers').forEach((rb, i) => {
+		const path = `scenario.resale.buyers[${i}]`;
+		const b = c.object(rb, path);
+		if (!b) return;
+		const id = c.id(b.id, `${path}.id`);
+		if (id !== undefined && accountIds.has(id)) c.fail(`${path}.id`, 'is an account id: competitors are other users');
+		const slug = c.string(b.slug, `${path}.slug`, true);
+		if (slug !== undefined && !slugs.has(slug.toLowerCase())) c.fail(`${path}.slug`, `names no gift of scenario.resale.collections (${slug})`);
+		const giftId = b.giftId === undefined ? undefined : c.id(b.giftId, `${path}.giftId`);
+		if (giftId !== undefined && !collections.some((col) => col.giftId === giftId)) c.fail(`${path}.giftId`, `names no collection in scenario.resale.collections (${giftId})`);
+		if ((slug === undefined) === (giftId === undefined)) c.fail(`${path}.slug`, 'or giftId: exactly one says what the buyer takes');
+		const maxStars = c.int(b.maxStars, `${path}.maxStars`, 1, true);
+		const ton = c.bool(b.ton, `${path}.ton`, false);
+		const delayMs = c.int(b.delayMs, `${path}.delayMs`, 0, true) ?? 1000;
+		const copies = c.int(b.copies, `${path}.copies`, 1, true) ?? 1;
+		if (id !== undefined) buyers.push({ id, slug, giftId, maxStars, ton, delayMs, copies });
+	});
+
+	const tonBalances: Record<string, number> = {};
+	if (r.tonBalances !== undefined) {
+		const t = c.object(r.tonBalances, 'scenario.resale.tonBalances');
+		for (const [key, value] of Object.entries(t ?? {})) {
+			const path = `scenario.resale.tonBalances.${key}`;
+			if (!accountIds.has(key)) c.fail(path, 'names no account');
+			const nano = c.int(value, path, 0, false);
+			if (nano !== undefined) tonBalances[key] = nano;
+		}
+	}
+	let floodLimit = { ...DEFAULT_RESALE_FLOOD_LIMIT };
+	if (r.floodLimit !== undefined) {
+		const l = c.object(r.floodLimit, 'scenario.resale.floodLimit');
+		if (l) {
+			const maxCalls = c.int(l.maxCalls, 'scenario.resale.floodLimit.maxCalls', 1, false);
+			const windowMs = c.int(l.windowMs, 'scenario.resale.floodLimit.windowMs', 1, false);
+			const waitSeconds = c.int(l.waitSeconds, 'scenario.resale.floodLimit.waitSeconds', 1, false);
+			if (maxCalls !== undefined && windowMs !== undefined && waitSeconds !== undefined) floodLimit = { method: DEFAULT_RESALE_FLOOD_LIMIT.method, maxCalls, windowMs, waitSeconds };
+		}
+	}
+	return { collections, listings, buyers, valueCurrency, valueMilliPerStar, nanotonPerStar, tonBalances, floodLimit };
+}
+
+/** A stable non-negative number from text (derived ids). */
+export function crc32Text(text: string): number {
+	return crc32(text) >>> 0;
 }
 
 /** Login fields of one account: phone (normalized to digits), its code, optional 2FA password. */
