@@ -182,14 +182,15 @@ async function readPage(
 			sortByPrice: p.sortBy === 'price' || undefined,
 			sortByNum: p.sortBy === 'num' || undefined,
 			starsOnly: p.starsOnly || undefined,
-			attributesHash: cached ? returnBigInt(cached.hash) : undefined,
+			// 0 asks for the collection's attribute list; the cached hash asks for it only if it changed.
+			attributesHash: returnBigInt(cached ? cached.hash : '0'),
 			attributes: p.attributes.length > 0 ? p.attributes : undefined,
 			offset: p.offset,
 			limit: Math.max(1, Math.min(100, p.limit)),
 		}),
 		{ retry: true },
 	);
-	if (answer.attributes !== undefined && answer.attributesHash !== undefined) {
+	if (answer.attributes != null && answer.attributesHash != null) {
 		attributeCache.set(cacheKey, { hash: answer.attributesHash.toString(), attributes: optionsOf(answer.attributes, answer.counters) });
 	}
 	const listings: ResaleListing[] = [];
