@@ -173,6 +173,11 @@ export interface ResalePlanInput {
 	options?: ResalePlanOptions;
 	/** Slugs (or opKeys) the ledger shows bought or in flight: never planned again. */
 	alreadyBought?: string[];
+	/**
+	 * Floors known per listing slug (the trigger's: the cheapest other listing of the page it was
+	 * seen on); they win over the floor computed from the input's other listings.
+	 */
+	floors?: Record<string, number | null>;
 }
 
 /** One listing to buy: which account pays, for whom, and the most it may pay. */
@@ -325,7 +330,7 @@ const percentUnder = (price: number, reference: number): number => Math.round(((
  * The floor each listing is compared with: the cheapest other Stars listing of its collection in
  * `listings`, else the collection value's floor. Keyed by slug.
  */
-export function floorsOf(listings: ResaleListing[], values: CollectionValue[]): Map<string, number | null> {
+export function floorsOf(listings: ResaleListing[], values: CollectionValue[], known: Record<string, number | null> = {}): Map<string, number | null> {
 	const byCollection = new Map<string, Array<{ slug: string; price: number }>>();
 	for (const l of listings) {
 		if (l.priceStars === null) continue;
@@ -336,6 +341,10 @@ export function floorsOf(listings: ResaleListing[], values: CollectionValue[]): 
 	const valueFloor = new Map(values.map((v) => [v.giftId, v.floorStars]));
 	const out = new Map<string, number | null>();
 	for (const l of listings) {
+		if (Object.prototype.hasOwnProperty.call(known, l.slug)) {
+			out.set(l.slug, known[l.slug] ?? null);
+			continue;
+		}
 		const others = (byCollection.get(l.giftId) ?? []).filter((o) => o.slug !== l.slug);
 		let floor: number | null = null;
 		for (const o of others) floor = floor === null ? o.price : Math.min(floor, o.price);
@@ -395,9 +404,10 @@ export function judgeListings(
 	rules: Partial<ResaleRules> = {},
 	values: CollectionValue[] = [],
 	ownAccountIds: string[] = [],
+	knownFloors: Record<string, number | null> = {},
 ): ListingVerdict[] {
 	const compiled = compile(validateResaleRules(rules));
-	const floors = floorsOf(listings, values);
+	const floors = floorsOf(listings, values, knownFloors);
 	const valueOf = new Map(values.map((v) => [v.giftId, v]));
 	const own = new Set(ownAccountIds);
 	return listings.map((l) => judge(l, compiled, floors.get(l.slug) ?? null, valueOf.get(l.giftId), own));
@@ -430,6 +440,7 @@ export interface ValidResalePlanInput {
 		maxListingsPerRun: number | null;
 	};
 	alreadyBought: Set<string>;
+	floors: Record<string, number | null>;
 }
 
 /**
@@ -458,7 +469,7 @@ export function planResaleValidated(input: ValidResalePlanInput): ResalePlan {
 		seen.add(p.ok.slug);
 		parsed.push(p.ok);
 	});
-	const verdicts = judgeListings(parsed, rules, input.values, input.accounts.map((a) => a.id));
+	const verdicts = judgeListings(parsed, rules, input.values, input.accounts.map((a) => a.id), input.floors);
 	const candidates: Array<{ listing: ResaleListing; verdict: ListingVerdict }> = [];
 	parsed.forEach((listing, i) => {
 		const verdict = verdicts[i];
@@ -591,7 +602,7 @@ function names(value: unknown, path: string): string[] {
 
 const RULE_KEYS = Object.keys(DEFAULT_RESALE_RULES);
 const OPTION_KEYS = ['reserveStars', 'dailyBudgetPerAccount', 'maxStarsPerRun', 'maxListingsPerRun', 'priceTolerancePercent', 'runKey'];
-const INPUT_KEYS = ['listings', 'values', 'accounts', 'recipients', 'rules', 'options', 'alreadyBought'];
+const INPUT_KEYS = ['listings', 'values', 'accounts', 'recipients', 'rules', 'options', 'alreadyBought', 'floors'];
 
 function rejectUnknown(o: Record<string, unknown>, known: string[], path: string): void {
 	for (const key of Object.keys(o)) {
@@ -642,6 +653,14 @@ function validateValues(value: unknown): CollectionValue[] {
 	});
 }
 
+function validateFloors(value: unknown): Record<string, number | null> {
+	if (value === undefined || value === null) return {};
+	const o = obj(value, 'floors');
+	const out: Record<string, number | null> = {};
+	for (const [slug, floor] of Object.entries(o)) out[slug] = num(floor, `floors.${slug}`, 0);
+	return out;
+}
+
 export function validateResalePlanInput(input: unknown): ValidResalePlanInput {
 	const root = obj(input, 'input');
 	rejectUnknown(root, INPUT_KEYS, '');
@@ -682,5 +701,6 @@ export function validateResalePlanInput(input: unknown): ValidResalePlanInput {
 			runKey,
 		},
 		alreadyBought: new Set(bought.map(String)),
+		floors: validateFloors(root.floors),
 	};
 }
