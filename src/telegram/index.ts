@@ -92,6 +92,7 @@ export {
 export {
 	searchListings,
 	valueInfo,
+	uniqueGift,
 	listingOf,
 	attributesOf,
 	resalePaymentForm,

@@ -207,6 +207,17 @@ export function clearResaleCaches(): void {
 	attributeCache.clear();
 }
 
+/**
+ * One collectible by slug (payments.getUniqueStarGift): its collection, title and number, and its
+ * listing when it is for sale (null listing fields otherwise).
+ */
+export async function uniqueGift(account: TelegramAccount, slug: string): Promise<{ giftId: string; uniqueId: string; title: string; num: number; listing: ResaleListing | null }> {
+	const answer = await account.call(new Api.payments.GetUniqueStarGift({ slug }), { retry: true });
+	const g = answer.gift;
+	if (!(g instanceof Api.StarGiftUnique)) throw new TelegramError({ account: account.label, method: 'payments.GetUniqueStarGift' }, 400, 'STARGIFT_SLUG_INVALID');
+	return { giftId: g.giftId.toString(), uniqueId: g.id.toString(), title: g.title, num: g.num, listing: listingOf(g) };
+}
+
 // ---- value -----------------------------------------------------------------------------------
 
 export interface ValueInfo {

@@ -9,7 +9,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { formatPeer, parsePeer, resaleOpKeyOf, type ResaleOperation } from '../../../../src/core';
 import { getStore } from '../../../../src/store';
-import { executeResale, type ResaleBuyResult } from '../../../../src/telegram';
+import { executeResale, uniqueGift, type ResaleBuyResult } from '../../../../src/telegram';
 import { parameterError } from '../../../shared/errors';
 import { quoted } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
@@ -91,6 +91,10 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 	const me = await context.accounts.withAccount(which === '' ? null : which, (account) => account.whoAmI()).catch((error: unknown) => {
 		throw parameterError(node, 'Account', error instanceof Error ? error.message : String(error));
 	});
+	// The collectible's collection and title (for the ledger's report); an unknown slug is bad input.
+	const gift = await context.accounts.withAccount(me.label, (account) => uniqueGift(account, slug)).catch((error: unknown) => {
+		throw parameterError(node, 'Collectible Slug', error instanceof Error ? error.message : String(error));
+	});
 	return {
 		itemIndex: 0,
 		op: {
@@ -98,11 +102,11 @@ async function fromFields(this: IExecuteFunctions, context: GiftContext): Promis
 			accountId: me.id,
 			recipient: formatPeer(peer.ok),
 			slug,
-			uniqueId: slug,
-			giftId: '',
-			title: null,
-			num: null,
-			price: maxPrice,
+			uniqueId: gift.uniqueId,
+			giftId: gift.giftId,
+			title: gift.title,
+			num: gift.num,
+			price: Math.min(maxPrice, gift.listing?.priceStars ?? maxPrice),
 			maxPrice,
 			floorStars: null,
 			percentUnderFloor: null,
