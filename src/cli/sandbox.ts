@@ -97,6 +97,10 @@ function describeStart(sandbox: Sandbox, scenarioPath: string, logger: SandboxLo
 	const drops = [...new Set(scenario.gifts.filter((g) => g.releaseAtMs > 0).map((g) => g.releaseAtMs))].sort((a, b) => a - b);
 	logger.info(`playing ${scenarioPath}: ${scenario.accounts.length} account(s), ${scenario.channels.length} channel(s), ` +
 		`${scenario.gifts.length} gift(s)${drops.length ? `, drops at ${drops.map(seconds).join(', ')} on the scenario clock` : ''}`);
+	if (scenario.resale.collections.length > 0) {
+		logger.info(`resale market: ${scenario.resale.collections.length} collection(s), ${scenario.resale.listings.length} listing(s) scheduled, ` +
+			`${scenario.resale.buyers.length} competing buyer(s)`);
+	}
 	logger.info(`MTProto on ${credentials.server.host}:${credentials.server.port}` +
 		(credentials.bot ? `, fake Bot API at ${credentials.bot.apiRoot}` : '') +
 		'; the JSON line on stdout holds the credentials for n8n');
@@ -106,12 +110,12 @@ function describeStart(sandbox: Sandbox, scenarioPath: string, logger: SandboxLo
 	logger.info(`running until Ctrl-C${scenario.durationMs !== undefined ? ` or ${seconds(scenario.durationMs)} of scenario time` : ''}`);
 }
 
-/** One line per release, sell-out and purchase attempt, as they happen. */
+/** One line per release, sell-out, purchase attempt and resale event, as they happen. */
 function narrate(sandbox: Sandbox, logger: SandboxLogger): () => void {
 	const titles = new Map(sandbox.scenario.gifts.map((g) => [g.id, g.title ? `"${g.title}" (${g.id})` : g.id]));
 	const labels = new Map(sandbox.scenario.accounts.map((a) => [a.id, a.label]));
 	let seen = { releases: sandbox.market.releases.length, soldOut: sandbox.market.soldOut.length, purchases: sandbox.market.purchases.length };
-	return sandbox.market.onChange(() => {
+	const stopMarketNarration = sandbox.market.onChange(() => {
 		const { releases, soldOut, purchases } = sandbox.market;
 		for (const r of releases.slice(seen.releases)) logger.info(`${seconds(r.atMs)}: gift ${titles.get(r.giftId)} released`);
 		for (const s of soldOut.slice(seen.soldOut)) logger.info(`${seconds(s.atMs)}: gift ${titles.get(s.giftId)} sold out`);
@@ -121,6 +125,25 @@ function narrate(sandbox: Sandbox, logger: SandboxLogger): () => void {
 		}
 		seen = { releases: releases.length, soldOut: soldOut.length, purchases: purchases.length };
 	});
+	// The resale market: listings, price changes, withdrawals, sales (accounts' and competitors'), refusals.
+	const r = sandbox.resale.record;
+	let resaleSeen = { listings: r.listings.length, priceChanges: r.priceChanges.length, withdrawals: r.withdrawals.length, sales: r.sales.length, failures: r.failures.length };
+	const price = (currency: string, amount: number): string => (currency === 'TON' ? `${amount / 1e9} TON` : `${amount}★`);
+	const stopResale = sandbox.resale.onChange(() => {
+		for (const l of r.listings.slice(resaleSeen.listings)) logger.info(`${seconds(l.atMs)}: ${l.slug} listed for ${l.tonOnly ? `${l.tonNano / 1e9} TON only` : `${l.stars}★`}`);
+		for (const c of r.priceChanges.slice(resaleSeen.priceChanges)) logger.info(`${seconds(c.atMs)}: ${c.slug} repriced to ${c.stars}★`);
+		for (const w of r.withdrawals.slice(resaleSeen.withdrawals)) logger.info(`${seconds(w.atMs)}: ${w.slug} withdrawn`);
+		for (const s of r.sales.slice(resaleSeen.sales)) {
+			const who = s.account ? (labels.get(s.buyerId) ?? s.buyerId) : `competitor ${s.buyerId}`;
+			logger.info(`${seconds(s.atMs)}: ${who} bought ${s.slug} for ${s.peer} (${price(s.currency, s.amount)})`);
+		}
+		for (const f of r.failures.slice(resaleSeen.failures)) logger.info(`${seconds(f.atMs)}: ${labels.get(f.accountId) ?? f.accountId} was refused ${f.slug}: ${f.error}`);
+		resaleSeen = { listings: r.listings.length, priceChanges: r.priceChanges.length, withdrawals: r.withdrawals.length, sales: r.sales.length, failures: r.failures.length };
+	});
+	return () => {
+		stopResale();
+		stopMarketNarration();
+	};
 }
 
 function seconds(ms: number): string {

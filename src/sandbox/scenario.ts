@@ -181,7 +181,7 @@ export interface ScenarioResale {
 	buyers: ScenarioResaleBuyer[];
 	/** Currency of value info (payments.uniqueStarGiftValueInfo.currency), default USD. */
 	valueCurrency: string;
-	/** Value of one Star in the currency's smallest unit ×1000 (default 13: 1.3 cents per Star, as Stars are paid out). */
+	/** Value of one Star in thousandths of the currency's smallest unit (default 1300: 1.3 cents per Star, about what Stars are paid out at). */
 	valueMilliPerStar: number;
 	/** Nanotons per Star for default TON prices (default 5_000_000). */
 	nanotonPerStar: number;
@@ -674,6 +674,8 @@ function parseAuction(c: Checker, raw: unknown, path: string, releaseAtMs: numbe
  */
 const DEFAULT_RESALE_FLOOD_LIMIT = { method: 'payments.getResaleStarGifts', maxCalls: 60, windowMs: 60 * 1000, waitSeconds: 30 };
 const DEFAULT_NANOTON_PER_STAR = 5_000_000;
+/** 1.3 cents per Star (1300 thousandths of a cent), about what a Star is paid out at. */
+const DEFAULT_VALUE_MILLI_PER_STAR = 1300;
 const SLUG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function parseAttributes(c: Checker, raw: unknown, path: string): ScenarioResaleAttribute[] {
@@ -695,7 +697,7 @@ function parseAttributes(c: Checker, raw: unknown, path: string): ScenarioResale
 /** The resale market section (docs/sandbox.md, "Resale market"); every problem named by its path. */
 function parseResale(c: Checker, raw: unknown, gifts: ScenarioGift[], accountIds: Set<string>): ScenarioResale {
 	const empty: ScenarioResale = {
-		collections: [], listings: [], buyers: [], valueCurrency: 'USD', valueMilliPerStar: 13, nanotonPerStar: DEFAULT_NANOTON_PER_STAR,
+		collections: [], listings: [], buyers: [], valueCurrency: 'USD', valueMilliPerStar: DEFAULT_VALUE_MILLI_PER_STAR, nanotonPerStar: DEFAULT_NANOTON_PER_STAR,
 		tonBalances: {}, floodLimit: { ...DEFAULT_RESALE_FLOOD_LIMIT },
 	};
 	if (raw === undefined) return empty;
@@ -705,7 +707,7 @@ function parseResale(c: Checker, raw: unknown, gifts: ScenarioGift[], accountIds
 	for (const key of Object.keys(r)) if (!known.has(key)) c.fail(`scenario.resale.${key}`, 'is not a resale field');
 	const valueCurrency = c.string(r.valueCurrency, 'scenario.resale.valueCurrency', true) ?? 'USD';
 	if (!/^[A-Z]{3}$/.test(valueCurrency)) c.fail('scenario.resale.valueCurrency', 'must be a three-letter ISO 4217 code like "USD"');
-	const valueMilliPerStar = c.int(r.valueMilliPerStar, 'scenario.resale.valueMilliPerStar', 1, true) ?? 13;
+	const valueMilliPerStar = c.int(r.valueMilliPerStar, 'scenario.resale.valueMilliPerStar', 1, true) ?? DEFAULT_VALUE_MILLI_PER_STAR;
 	const nanotonPerStar = c.int(r.nanotonPerStar, 'scenario.resale.nanotonPerStar', 1, true) ?? DEFAULT_NANOTON_PER_STAR;
 
 	const collections: ScenarioResaleCollection[] = [];

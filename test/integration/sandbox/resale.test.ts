@@ -190,12 +190,13 @@ describe('sandbox resale market over the wire', () => {
 		h = await harness(resaleScenario(), { clock: 'held' });
 		const alice = await h.connect(0);
 		const info = await alice.invoke(new Api.payments.GetUniqueStarGiftValueInfo({ slug: 'PlushPepe-1' }));
-		// 13 thousandths of a cent-unit per Star: 7000 Stars → 91 cents.
+		// 1.3 cents per Star: 7000 Stars → 9100 cents; initial_sale_price / initial_sale_stars is that rate.
 		expect(info).toMatchObject({ currency: 'USD', valueIsAverage: true, listedCount: 5 });
-		expect(String(info.floorPrice)).toBe('91');
-		expect(String(info.averagePrice)).toBe('130');
-		expect(String(info.value)).toBe('130');
+		expect(String(info.floorPrice)).toBe('9100');
+		expect(String(info.averagePrice)).toBe('13000');
+		expect(String(info.value)).toBe('13000');
 		expect(String(info.initialSaleStars)).toBe('500');
+		expect(String(info.initialSalePrice)).toBe('650');
 		expect(info.lastSalePrice).toBeFalsy();
 		expect(await rpcError(alice.invoke(new Api.payments.GetUniqueStarGiftValueInfo({ slug: 'PlushPepe-99' })))).toBe('STARGIFT_SLUG_INVALID');
 		const unique = await alice.invoke(new Api.payments.GetUniqueStarGift({ slug: 'plushpepe-2' }));
@@ -330,7 +331,7 @@ describe('sandbox resale market over the wire', () => {
 		expect(String(((taken.gift as Api.StarGiftUnique).ownerId as Api.PeerUser).userId)).toBe(COMPETITOR);
 		// The room's own sales now give the last sale.
 		const info = await alice.invoke(new Api.payments.GetUniqueStarGiftValueInfo({ slug: 'PlushPepe-1' }));
-		expect(String(info.lastSalePrice)).toBe(String(Math.round((6_000 * 13) / 1000)));
+		expect(String(info.lastSalePrice)).toBe('7800');
 	});
 
 	test('live: a listing added by the test, a competitor reacting to under-limit listings, a repricing, a payment needing verification', async () => {

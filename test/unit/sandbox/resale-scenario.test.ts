@@ -29,7 +29,7 @@ function problems(resale: unknown): string[] {
 describe('scenario resale section', () => {
 	test('absent: an empty market with the documented defaults', () => {
 		const s = validateScenario(base(undefined));
-		expect(s.resale).toMatchObject({ collections: [], listings: [], buyers: [], valueCurrency: 'USD', valueMilliPerStar: 13, nanotonPerStar: 5_000_000 });
+		expect(s.resale).toMatchObject({ collections: [], listings: [], buyers: [], valueCurrency: 'USD', valueMilliPerStar: 1300, nanotonPerStar: 5_000_000 });
 		expect(s.resale.floodLimit).toEqual({ method: 'payments.getResaleStarGifts', maxCalls: 60, windowMs: 60_000, waitSeconds: 30 });
 	});
 
@@ -71,4 +71,13 @@ describe('scenario resale section', () => {
 			expect(joined).toContain(path);
 		}
 	});
+});
+
+test('the shipped resale example is valid', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const json: unknown = require('../../../examples/scenarios/resale.json');
+	const s = validateScenario(json);
+	expect(s.resale.collections).toHaveLength(2);
+	expect(s.resale.listings.some((l) => l.tonOnly)).toBe(true);
+	expect(s.resale.buyers.length).toBeGreaterThan(0);
 });
