@@ -66,12 +66,15 @@ export async function executeListingPlan(this: IExecuteFunctions): Promise<INode
 	const listings: IDataObject[] = [];
 	const itemOfSlug = new Map<string, number>();
 	const values = new Map<string, CollectionValue>();
+	// The trigger's items carry the floor each listing was judged against (the cheapest other listing of its read).
+	const floors: Record<string, number | null> = {};
 	items.forEach((item, itemIndex) => {
 		const json = item.json;
 		const list = Array.isArray(json.listings) ? (json.listings as IDataObject[]) : [json];
 		for (const l of list) {
 			listings.push(l);
 			if (typeof l.slug === 'string' && !itemOfSlug.has(l.slug)) itemOfSlug.set(l.slug, itemIndex);
+			if (typeof l.slug === 'string' && l.event === 'resaleListing' && (typeof l.floorStars === 'number' || l.floorStars === null)) floors[l.slug] = l.floorStars;
 			const giftId = l.giftId === undefined || l.giftId === null ? null : String(l.giftId);
 			if (giftId !== null && !values.has(giftId) && (typeof l.valueFloorStars === 'number' || typeof l.valueAverageStars === 'number')) {
 				values.set(giftId, {
@@ -101,7 +104,7 @@ export async function executeListingPlan(this: IExecuteFunctions): Promise<INode
 
 	let result;
 	try {
-		result = planResale({ listings, values: [...values.values()], accounts, recipients, rules, options, alreadyBought });
+		result = planResale({ listings, values: [...values.values()], accounts, recipients, rules, options, alreadyBought, floors });
 	} catch (error) {
 		if (error instanceof ValidationError && (error.field.startsWith('rules.') || error.field.startsWith('options.'))) throw parameterError(node, labelOf(error.field), error.reason);
 		if (error instanceof ValidationError) throw parameterError(node, 'Input', `${error.field} ${error.reason}`);
