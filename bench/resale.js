@@ -180,8 +180,8 @@ async function appearToPay(emit, C) {
 		const s = await sniper(w, collections);
 		const last = Math.max(...listings.map((l) => l.atMs));
 		await w.sandbox.waitFor((r) => r.resale.sales.filter((x) => x.account).length >= SAMPLES, last + 3 * Pc + 20_000).catch(() => null);
-		await s.stop();
 		const info = s.registry.list()[0];
+		await s.stop();
 		const rec = w.sandbox.record().resale;
 		const listedAt = new Map(rec.listings.map((l) => [l.slug, l.atMs]));
 		const samples = rec.sales.filter((x) => x.account && listings.some((l) => l.slug === x.slug)).map((x) => x.atMs - listedAt.get(x.slug));

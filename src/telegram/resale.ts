@@ -407,39 +407,46 @@ export async function buyListing(account: TelegramAccount, store: GiftStore, op:
 		retryable: reason !== null && RETRYABLE.has(reason),
 		...extra,
 	});
-	const existing = await store.getPurchase(op.opKey, 0);
-	if (existing) {
-		const known = unclaimed(existing);
-		if (known) return result('skipped', known.reason, known.error, { retryable: false });
-	}
 	if (inFlight.has(op.opKey)) return result('skipped', 'pending_unresolved', `${op.slug} is being bought right now`, { retryable: false });
 	inFlight.add(op.opKey);
 	try {
 		const self = await account.whoAmI();
-		// Recorded without a payment: why a listing was not bought (the ledger row is reclaimable).
-		const refuse = async (reason: ResaleBuyReason, message: string, price: number, extra: Partial<ResaleBuyResult> = {}): Promise<ResaleBuyResult> => {
-			const claim = await store.claimPurchase({ opKey: op.opKey, unitIndex: 0, accountId: self.id, recipient: op.recipient, giftId: op.slug, price, atMs: now(), kind: 'resale' });
-			if (claim.claimed) await store.settlePurchase(op.opKey, 0, { status: 'failed', reason, atMs: now() });
-			return result(reason === 'above_max_price' || reason === 'listing_gone' ? 'skipped' : 'failed', reason, message, extra);
-		};
-		let form: ResaleForm;
-		try {
-			const target = await account.resolveRecipient(op.recipient, { peers: store });
-			form = await resalePaymentForm(account, target, op.slug, options.hideName === false ? { showName: true, message: options.message } : { message: options.message });
-		} catch (raw) {
-			const error = mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' });
-			const reason = resaleReasonOf(error);
-			const message = reason === 'listing_gone' ? `${account.label}: ${op.slug} is no longer for sale (sold to someone else first, or withdrawn; Telegram said ${(error as TelegramError).errorMessage})` : error.message;
-			return refuse(reason, message, op.price);
-		}
-		if (form.currency !== 'XTR') return refuse('ton_priced', `${account.label}: the form for ${op.slug} asks ${form.amount} ${form.currency}: only Stars are paid`, op.price, { formAmount: form.amount });
-		if (form.amount > op.maxPrice) {
-			return refuse('above_max_price', `${account.label}: ${op.slug} costs ${form.amount} Stars now, above the planned max ${op.maxPrice} (listed at ${op.price}); not bought`, op.price, { formAmount: form.amount });
-		}
-		const claim = await store.claimPurchase({ opKey: op.opKey, unitIndex: 0, accountId: self.id, recipient: op.recipient, giftId: op.slug, price: form.amount, atMs: now(), kind: 'resale' });
+		// The ledger row is claimed while the form is on the wire (a form never charges): the claim
+		// reserves the planned max, what the plan counted against the budgets. Nothing is sent
+		// before the claim is written and the form checked.
+		const claiming = store.claimPurchase({ opKey: op.opKey, unitIndex: 0, accountId: self.id, recipient: op.recipient, giftId: op.slug, price: op.maxPrice, atMs: now(), kind: 'resale' });
+		const forming = (async (): Promise<{ form: ResaleForm } | { error: AccountError }> => {
+			try {
+				const target = await account.resolveRecipient(op.recipient, { peers: store });
+				return { form: await resalePaymentForm(account, target, op.slug, options.hideName === false ? { showName: true, message: options.message } : { message: options.message }) };
+			} catch (raw) {
+				return { error: mapTelegramError(raw, { account: account.label, method: 'payments.GetPaymentForm' }) };
+			}
+		})();
+		const claim = await claiming.catch(async (error: unknown) => {
+			await forming;
+			throw error;
+		});
+		const formed = await forming;
 		if (!claim.claimed) {
 			const known = unclaimed(claim.entry) ?? { reason: 'pending_unresolved' as const, error: `${op.slug} has an earlier attempt` };
-			return result('skipped', known.reason, known.error, { formAmount: form.amount, retryable: false });
+			return result('skipped', known.reason, known.error, { retryable: false });
+		}
+		// Why a listing was not bought is written on its row (failed: a later run may claim it again).
+		const refuse = async (reason: ResaleBuyReason, message: string, extra: Partial<ResaleBuyResult> = {}): Promise<ResaleBuyResult> => {
+			await store.settlePurchase(op.opKey, 0, { status: 'failed', reason, atMs: now() });
+			return result(reason === 'above_max_price' || reason === 'listing_gone' ? 'skipped' : 'failed', reason, message, extra);
+		};
+		if ('error' in formed) {
+			const error = formed.error;
+			const reason = resaleReasonOf(error);
+			const message = reason === 'listing_gone' ? `${account.label}: ${op.slug} is no longer for sale (sold to someone else first, or withdrawn; Telegram said ${(error as TelegramError).errorMessage})` : error.message;
+			return refuse(reason, message);
+		}
+		const form = formed.form;
+		if (form.currency !== 'XTR') return refuse('ton_priced', `${account.label}: the form for ${op.slug} asks ${form.amount} ${form.currency}: only Stars are paid`, { formAmount: form.amount });
+		if (form.amount > op.maxPrice) {
+			return refuse('above_max_price', `${account.label}: ${op.slug} costs ${form.amount} Stars now, above the planned max ${op.maxPrice} (listed at ${op.price}); not bought`, { formAmount: form.amount });
 		}
 		await store.markSent(op.opKey, 0, now());
 		try {

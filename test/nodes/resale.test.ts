@@ -108,6 +108,10 @@ describe('Resale through n8n-core against the sandbox', () => {
 		const refused = await engine.run({ nodes: [fields] });
 		expect(outputOf(refused, 'Buy')[0]).toEqual([expect.objectContaining({ slug: 'PlushPepe-2', status: 'skipped', reason: 'above_max_price', formAmount: 1400, paid: 0 })]);
 		expect(sandbox.record().resale.sales).toEqual([]);
+		// Offered to an AI agent as a tool, Buy Listing refuses (only Gift → Buy has agent caps).
+		const asTool = packageNode('Buy', 'telegramGiftTool', { resource: 'resale', operation: 'buyListing', resaleSource: 'fields', buySlug: 'PlushPepe-2', buyMaxPrice: 5000, buyRecipient: 'me' }, ['telegramGiftsAccountApi']);
+		expect(errorOf(await engine.run({ nodes: [asTool] }))?.message).toMatch(/^Operation: Buy Listing is not available to AI agents/);
+		expect(sandbox.record().resale.sales).toEqual([]);
 		const notPlan = await engine.run({ nodes: [buy] }, { input: [{ json: { slug: 'PlushPepe-2' } }] });
 		expect(errorOf(notPlan)?.message).toMatch(/opKey is missing: is this item a listing operation from Telegram Gift Plan → Plan Listings\?/);
 	});

@@ -13,11 +13,16 @@ import { executeResale, uniqueGift, type ResaleBuyResult } from '../../../../src
 import { parameterError } from '../../../shared/errors';
 import { quoted } from '../../../shared/parameters';
 import type { GiftContext } from '../context';
+import { isToolCall } from '../gift/agentCaps';
 import { SLUG } from './getValueInfo.operation';
 
 type Prepared = { itemIndex: number; op: ResaleOperation } | { itemIndex: number; error: unknown };
 
 export async function buyListing(this: IExecuteFunctions, context: GiftContext): Promise<INodeExecutionData[]> {
+	// n8n offers the node to AI agents as a tool: Buy has an agent door with hard caps, this does not.
+	if (isToolCall.call(this)) {
+		throw parameterError(this.getNode(), 'Operation', 'Buy Listing is not available to AI agents: it spends Stars, and only Gift → Buy has the caps an agent must stay within. Use it in a workflow (Plan Listings → Buy Listing).');
+	}
 	const items = this.getInputData();
 	const source = this.getNodeParameter('resaleSource', 0, 'plan') as string;
 	const options = this.getNodeParameter('buyListingOptions', 0, {}) as IDataObject;
