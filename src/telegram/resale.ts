@@ -448,12 +448,17 @@ export async function buyListing(account: TelegramAccount, store: GiftStore, op:
 		if (form.amount > op.maxPrice) {
 			return refuse('above_max_price', `${account.label}: ${op.slug} costs ${form.amount} Stars now, above the planned max ${op.maxPrice} (listed at ${op.price}); not bought`, { formAmount: form.amount });
 		}
-		await store.markSent(op.opKey, 0, now());
+		// Recorded alongside the send, not before it (as the bidder does): the send's latency is what
+		// wins a listing. A row still pending may have been sent either way, so reconciliation looks
+		// it up from its claim on, never pays it again.
+		const marking = store.markSent(op.opKey, 0, now()).catch(() => undefined);
 		try {
 			const balance = await sendResaleForm(account, form);
+			await marking;
 			await store.settlePurchase(op.opKey, 0, { status: 'bought', reason: null, atMs: now() });
 			return result('bought', null, null, { formAmount: form.amount, paid: form.amount, balanceAfter: balance?.stars ?? null });
 		} catch (raw) {
+			await marking;
 			const error = mapTelegramError(raw, { account: account.label, method: 'payments.SendStarsForm' });
 			const reason = resaleReasonOf(error);
 			if (error instanceof PaymentVerificationError) {
@@ -494,8 +499,8 @@ export interface ResaleReconcileReport {
 
 /**
  * Settles this account's open resale rows from its own Stars transactions: an outbound
- * stargift_resale transaction for the row's slug dated from its send on means it went through; no
- * such transaction `reconcileGraceMs` after the send means it did not. A row never sent fails at once.
+ * stargift_resale transaction for the row's slug dated from its send (or, not recorded, its claim)
+ * on means it went through; no such transaction `reconcileGraceMs` after that means it did not.
  */
 export async function reconcileResale(account: TelegramAccount, store: GiftStore, options: ResaleBuyOptions & { only?: string[] } = {}): Promise<ResaleReconcileReport> {
 	const now = options.now ?? Date.now;
@@ -504,25 +509,22 @@ export async function reconcileResale(account: TelegramAccount, store: GiftStore
 	const only = options.only ? new Set(options.only) : null;
 	const open = (await store.listPurchases({ kind: 'resale', accountId: self.id, statuses: ['pending', 'unknown'] })).filter((e) => !inFlight.has(e.opKey) && (only === null || only.has(e.opKey)));
 	const report: ResaleReconcileReport = { bought: 0, failed: 0, unresolved: 0 };
-	const sent: LedgerEntry[] = [];
-	for (const entry of open) {
-		if (entry.sentAtMs === null) {
-			await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'failed', reason: 'network', atMs: now() });
-			report.failed += 1;
-		} else sent.push(entry);
-	}
+	// The send is recorded alongside the payment, not before it: a row without its send recorded
+	// may still have been paid, so every open row is looked up, from its send or else its claim.
+	const sentAt = (e: LedgerEntry): number => e.sentAtMs ?? e.createdAtMs;
+	const sent = open;
 	if (sent.length === 0) return report;
-	const sinceSec = Math.min(...sent.map((e) => Math.floor((e.sentAtMs as number) / 1000) - 1));
+	const sinceSec = Math.min(...sent.map((e) => Math.floor(sentAt(e) / 1000) - 1));
 	const max = 5_000;
 	const read = await account.starsTransactions({ direction: 'outbound', sinceSec, max }).catch(() => null);
 	const conclusive = read !== null && read.length < max;
 	for (const entry of sent) {
-		const startSec = Math.floor((entry.sentAtMs as number) / 1000) - 1;
+		const startSec = Math.floor(sentAt(entry) / 1000) - 1;
 		const found = (read ?? []).some((t) => t.resale && t.uniqueSlug === entry.giftId && t.stars < 0 && t.dateSec >= startSec);
 		if (found) {
 			await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'bought', reason: 'reconciled from Stars transactions', atMs: now() });
 			report.bought += 1;
-		} else if (conclusive && now() - (entry.sentAtMs as number) >= graceMs) {
+		} else if (conclusive && now() - sentAt(entry) >= graceMs) {
 			await store.settlePurchase(entry.opKey, entry.unitIndex, { status: 'failed', reason: entry.reason === 'verification_needed' ? 'verification_needed' : 'network', atMs: now() });
 			report.failed += 1;
 		} else {

@@ -193,8 +193,12 @@ describe('resale over the wire', () => {
 		w = await world(resaleWorld([{ slug: 'PlushPepe-2', stars: 300 }]));
 		const plan = planResale({ listings: await market(w), accounts: [{ id: ALICE, balance: 5000, premium: false }], recipients: [recipient('me')] });
 		const op = plan.operations[0];
+		// A claim whose send was never recorded (the process died around the payment): it may have
+		// been paid, so it blocks the listing until the transactions (none here) and the grace say no.
 		await w.store.claimPurchase({ opKey: op.opKey, unitIndex: 0, accountId: ALICE, recipient: 'me', giftId: op.slug, price: 300, atMs: Date.now() - 120_000, kind: 'resale' });
-		await w.store.markSent(op.opKey, 0, Date.now() - 120_000);
+		const blocked = await executeResale(plan.operations, { store: w.store, pool: w.pool, credentials: [w.creds('Alice')], reconcileGraceMs: 600_000 });
+		expect(blocked[0]).toMatchObject({ status: 'skipped', reason: 'pending_unresolved' });
+		expect(sales(w)).toEqual([]);
 		const lease = await w.pool.acquire(w.creds('Alice'));
 		try {
 			expect(await reconcileResale(lease.account, w.store)).toEqual({ bought: 0, failed: 1, unresolved: 0 });
