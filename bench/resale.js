@@ -13,6 +13,8 @@
  *  - resale.won-share: the share of under-floor listings we buy against a competitor that takes
  *    every under-floor listing 1 s after it appears (the pace of today's public tools), one
  *    collection, ONE account, default settings (Pc = 1 s). Target ≥ 90 %.
+ * Environment: BENCH_RESALE_ACCOUNTS (4), BENCH_RESALE_SAMPLES (20), BENCH_RESALE_COLLECTIONS
+ * (1,20,100), BENCH_RESALE_SHARE=0 to skip the share.
  */
 const { performance } = require('node:perf_hooks');
 const { load, percentile, round, figure } = require('./lib/common');
@@ -237,8 +239,10 @@ async function wonShare(emit) {
 }
 
 async function run(emit) {
-	for (const C of [1, 20, 100]) await appearToPay(emit, C);
-	await wonShare(emit);
+	// BENCH_RESALE_COLLECTIONS=1,20 runs only those; BENCH_RESALE_SHARE=0 skips the won share.
+	const only = process.env.BENCH_RESALE_COLLECTIONS ? process.env.BENCH_RESALE_COLLECTIONS.split(',').map(Number) : [1, 20, 100];
+	for (const C of only) await appearToPay(emit, C);
+	if (process.env.BENCH_RESALE_SHARE !== '0') await wonShare(emit);
 }
 
 module.exports = { run };
