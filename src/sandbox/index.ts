@@ -27,6 +27,7 @@ export { MarketError, type Market } from './market';
 export { stderrLogger, silentLogger, type SandboxLogger } from './logger';
 export { AuthFailure, type LoginRecord } from './auth';
 export { CLOCK_STARTS, type ClockStart, type UnwatchedEvent } from './clock';
+export type { ResaleRecord, ResaleRoom } from './resale';
 
 const HOST = '127.0.0.1';
 /** StringSession stores the port as a signed 16-bit number. */

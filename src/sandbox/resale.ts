@@ -72,10 +72,67 @@ export interface ResalePurchase {
 	seller: PeerRef;
 }
 
+/** A queued event of a live listing: ordered by time, then kind (reprice, withdraw, take), then queueing order. */
 interface Scheduled {
 	atMs: number;
-	order: number;
-	run: () => void;
+	kind: 'reprice' | 'withdraw' | 'take';
+	seq: number;
+	/** reprice: which of the listing's price changes. */
+	index?: number;
+	buyer?: BuyerState;
+	n: number;
+}
+
+const KIND_ORDER: Record<Scheduled['kind'], number> = { reprice: 1, withdraw: 2, take: 3 };
+
+function before(a: Scheduled, b: Scheduled): boolean {
+	return a.atMs < b.atMs || (a.atMs === b.atMs && (KIND_ORDER[a.kind] < KIND_ORDER[b.kind] || (a.kind === b.kind && a.n < b.n)));
+}
+
+/** A binary min-heap of scheduled events. */
+class EventQueue {
+	private readonly items: Scheduled[] = [];
+
+	get size(): number {
+		return this.items.length;
+	}
+
+	peek(): Scheduled | undefined {
+		return this.items[0];
+	}
+
+	push(e: Scheduled): void {
+		const a = this.items;
+		a.push(e);
+		let i = a.length - 1;
+		while (i > 0) {
+			const p = (i - 1) >> 1;
+			if (!before(a[i], a[p])) break;
+			[a[i], a[p]] = [a[p], a[i]];
+			i = p;
+		}
+	}
+
+	pop(): Scheduled | undefined {
+		const a = this.items;
+		const top = a[0];
+		const last = a.pop();
+		if (a.length > 0 && last !== undefined) {
+			a[0] = last;
+			let i = 0;
+			for (;;) {
+				const l = 2 * i + 1;
+				const r = l + 1;
+				let m = i;
+				if (l < a.length && before(a[l], a[m])) m = l;
+				if (r < a.length && before(a[r], a[m])) m = r;
+				if (m === i) break;
+				[a[i], a[m]] = [a[m], a[i]];
+				i = m;
+			}
+		}
+		return top;
+	}
 }
 
 interface BuyerState {
@@ -95,6 +152,8 @@ export function starsValue(stars: number, milliPerStar: number): number {
 export class ResaleRoom {
 	readonly gifts = new Map<string, UniqueGiftState>();
 	readonly collections = new Map<string, ScenarioResaleCollection>();
+	/** Collectibles per base gift id (reads of one collection stay proportional to it). */
+	private readonly byCollection = new Map<string, UniqueGiftState[]>();
 	readonly record: ResaleRecord = { listings: [], priceChanges: [], withdrawals: [], sales: [], failures: [] };
 	/** Bumped on every visible change (listing, price, sale, withdrawal): caches and the catalog hash key on it. */
 	version = 0;
@@ -103,6 +162,14 @@ export class ResaleRoom {
 	private nextFormId = RESALE_FORM_ID_BASE;
 	private nextSeq = 1;
 	private readonly pendingListings: ScenarioResaleListing[];
+	private nextListing = 0;
+	private readonly queue = new EventQueue();
+	private scheduled = 0;
+	/** Live listings by seq. */
+	private readonly bySeq = new Map<number, UniqueGiftState>();
+	/** Scripted price changes of live listings, by seq. */
+	private readonly changes = new Map<number, ScenarioResaleListing['priceChanges']>();
+	private dirty = false;
 	private readonly buyers: BuyerState[];
 	private readonly listeners = new Set<() => void>();
 	private advancedTo = 0;
@@ -117,17 +184,22 @@ export class ResaleRoom {
 	) {
 		for (const col of def.collections) {
 			this.collections.set(col.giftId, col);
+			const members: UniqueGiftState[] = [];
 			for (const g of col.gifts) {
-				this.gifts.set(g.slug.toLowerCase(), {
+				const state: UniqueGiftState = {
 					def: g,
 					collection: col,
 					id: BigInt(crc32Text(`unique:${g.slug}`)) * 1_000_003n + BigInt(g.num),
 					owner: { kind: 'user', id: g.ownerId },
 					listing: null,
-				});
+				};
+				this.gifts.set(g.slug.toLowerCase(), state);
+				members.push(state);
 			}
+			this.byCollection.set(col.giftId, members);
 		}
 		for (const [id, nano] of Object.entries(def.tonBalances)) this.tonBalances.set(id, nano);
+		// Stable: listings at the same time keep the scenario's order.
 		this.pendingListings = [...def.listings].sort((a, b) => a.atMs - b.atMs);
 		this.buyers = def.buyers.map((b) => ({ def: b, bought: 0, pending: new Map() }));
 		this.advance();
@@ -144,6 +216,11 @@ export class ResaleRoom {
 
 	private changed(): void {
 		this.version += 1;
+		// Inside advance: one notification at its end (a burst of listings is one change for listeners).
+		if (this.advancing) {
+			this.dirty = true;
+			return;
+		}
 		for (const l of this.listeners) l();
 	}
 
@@ -210,52 +287,71 @@ export class ResaleRoom {
 
 	// ---- time -----------------------------------------------------------------------------------
 
-	private dueEvents(t: number): Scheduled | null {
-		let best: Scheduled | null = null;
-		const offer = (atMs: number | undefined, order: number, run: () => void): void => {
-			if (atMs === undefined || atMs > t) return;
-			if (best === null || atMs < best.atMs || (atMs === best.atMs && order < best.order)) best = { atMs, order, run };
-		};
-		const next = this.pendingListings[0];
-		if (next) offer(next.atMs, 0, () => this.list(this.pendingListings.shift() as ScenarioResaleListing));
-		for (const g of this.gifts.values()) {
-			const l = g.listing;
-			if (!l) continue;
-			const plan = this.plans.get(l.seq);
-			if (!plan) continue;
-			const change = plan.priceChanges[plan.nextChange];
-			if (change) offer(change.atMs, 1, () => this.reprice(g, change.atMs));
-			if (plan.withdrawAtMs !== undefined) offer(plan.withdrawAtMs, 2, () => this.withdraw(g, plan.withdrawAtMs as number));
-		}
-		for (const b of this.buyers) {
-			for (const [seq, at] of b.pending) offer(at, 3, () => this.competitorTake(b, seq, at));
-		}
-		return best;
+	/** Whether a queued event still applies (its listing is the same, the buyer still means to take it). */
+	private live(e: Scheduled): boolean {
+		const g = this.bySeq.get(e.seq);
+		if (!g || g.listing?.seq !== e.seq) return false;
+		if (e.kind === 'take') return e.buyer!.pending.get(e.seq) === e.atMs;
+		return true;
 	}
 
-	/** Per listing seq: its scripted future (price changes still to come, withdrawal). */
-	private readonly plans = new Map<number, { priceChanges: ScenarioResaleListing['priceChanges']; nextChange: number; withdrawAtMs?: number }>();
+	/** The earliest due event at or before `t`: the next scripted listing, or the queue's head. */
+	private due(t: number): { atMs: number; run: () => void } | null {
+		while (this.queue.size > 0 && !this.live(this.queue.peek()!)) this.queue.pop();
+		const listing = this.pendingListings[this.nextListing];
+		const head = this.queue.peek();
+		const listingFirst = listing !== undefined && (head === undefined || listing.atMs <= head.atMs);
+		if (listingFirst) {
+			if (listing.atMs > t) return null;
+			return {
+				atMs: listing.atMs,
+				run: () => {
+					this.nextListing += 1;
+					this.list(listing);
+				},
+			};
+		}
+		if (head === undefined || head.atMs > t) return null;
+		return {
+			atMs: head.atMs,
+			run: () => {
+				this.queue.pop();
+				const g = this.bySeq.get(head.seq) as UniqueGiftState;
+				if (head.kind === 'reprice') this.reprice(g, head.atMs, head.index as number);
+				else if (head.kind === 'withdraw') this.withdraw(g, head.atMs);
+				else this.competitorTake(head.buyer as BuyerState, head.seq, head.atMs);
+			},
+		};
+	}
+
+	private schedule(e: Omit<Scheduled, 'n'>): void {
+		this.queue.push({ ...e, n: this.scheduled++ });
+	}
 
 	/** The next moment something scheduled happens (a listing, a price change, a withdrawal, a competitor's purchase). */
 	nextEventAtMs(): number | undefined {
-		const e = this.dueEvents(Number.POSITIVE_INFINITY);
+		const e = this.due(Number.POSITIVE_INFINITY);
 		return e === null ? undefined : Math.max(e.atMs, this.advancedTo);
 	}
 
-	/** Plays every scheduled event up to now, in time order. */
+	/** Plays every scheduled event up to now, in time order; listeners hear of it once. */
 	advance(): void {
 		if (this.advancing) return;
 		this.advancing = true;
 		try {
 			const t = Math.max(this.now, this.advancedTo);
 			for (;;) {
-				const e = this.dueEvents(t);
+				const e = this.due(t);
 				if (!e) break;
 				e.run();
 			}
 			this.advancedTo = t;
 		} finally {
 			this.advancing = false;
+		}
+		if (this.dirty) {
+			this.dirty = false;
+			for (const l of this.listeners) l();
 		}
 	}
 
@@ -267,17 +363,19 @@ export class ResaleRoom {
 		if (g.listing) this.unlist(g);
 		const seq = this.nextSeq++;
 		g.listing = { seq, slug: g.def.slug, stars: def.stars, tonNano: def.tonNano, tonOnly: def.tonOnly, listedAtMs: def.atMs, priceChangedAtMs: def.atMs };
-		this.plans.set(seq, { priceChanges: def.priceChanges, nextChange: 0, withdrawAtMs: def.withdrawAtMs });
+		this.bySeq.set(seq, g);
+		this.changes.set(seq, def.priceChanges);
+		def.priceChanges.forEach((c, index) => this.schedule({ atMs: c.atMs, kind: 'reprice', seq, index }));
+		if (def.withdrawAtMs !== undefined) this.schedule({ atMs: def.withdrawAtMs, kind: 'withdraw', seq });
 		this.record.listings.push({ seq, slug: g.def.slug, giftId: g.collection.giftId, atMs: def.atMs, stars: def.stars, tonNano: def.tonNano, tonOnly: def.tonOnly });
 		this.scheduleBuyers(g, def.atMs);
 		this.changed();
 	}
 
-	private reprice(g: UniqueGiftState, atMs: number): void {
+	private reprice(g: UniqueGiftState, atMs: number, index: number): void {
 		const l = g.listing as ListingState;
-		const plan = this.plans.get(l.seq)!;
-		const change = plan.priceChanges[plan.nextChange];
-		plan.nextChange += 1;
+		const seq = l.seq;
+		const change = (this.changes.get(seq) as ScenarioResaleListing['priceChanges'])[index];
 		l.stars = change.stars;
 		l.tonNano = change.tonNano;
 		l.priceChangedAtMs = atMs;
@@ -295,7 +393,8 @@ export class ResaleRoom {
 
 	private unlist(g: UniqueGiftState): void {
 		if (!g.listing) return;
-		this.plans.delete(g.listing.seq);
+		this.bySeq.delete(g.listing.seq);
+		this.changes.delete(g.listing.seq);
 		for (const b of this.buyers) b.pending.delete(g.listing.seq);
 		g.listing = null;
 	}
@@ -317,13 +416,16 @@ export class ResaleRoom {
 		if (!l) return;
 		for (const b of this.buyers) {
 			if (!this.wants(b, g, l)) b.pending.delete(l.seq);
-			else if (!b.pending.has(l.seq)) b.pending.set(l.seq, atMs + b.def.delayMs);
+			else if (!b.pending.has(l.seq)) {
+				b.pending.set(l.seq, atMs + b.def.delayMs);
+				this.schedule({ atMs: atMs + b.def.delayMs, kind: 'take', seq: l.seq, buyer: b });
+			}
 		}
 	}
 
 	private competitorTake(b: BuyerState, seq: number, atMs: number): void {
 		b.pending.delete(seq);
-		const g = [...this.gifts.values()].find((x) => x.listing?.seq === seq);
+		const g = this.bySeq.get(seq);
 		if (!g || !g.listing || !this.wants(b, g, g.listing)) return;
 		const l = g.listing;
 		const currency: ResaleCurrency = l.tonOnly ? 'TON' : 'XTR';
@@ -346,7 +448,7 @@ export class ResaleRoom {
 	/** Live listings of a collection. */
 	listed(giftId: string): UniqueGiftState[] {
 		this.advance();
-		return [...this.gifts.values()].filter((g) => g.collection.giftId === giftId && g.listing !== null);
+		return (this.byCollection.get(giftId) ?? []).filter((g) => g.listing !== null);
 	}
 
 	/** The cheapest Stars price of the collection's listings (starGift.resell_min_stars), or undefined. */

@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 
 import { Api, returnBigInt } from '../telegram/gramjs';
 import { MarketError, type PeerRef } from './market';
-import type { RpcCall } from './mtproto/server';
+import { vectorBytes, type RpcCall } from './mtproto/server';
 import { ResaleRoom, starsValue, type ResaleInvoice, type UniqueGiftState } from './resale';
 import type { ScenarioResaleAttribute, ScenarioResaleCollection } from './scenario';
 import { TGS_MIME_TYPE } from './tgs';
@@ -37,8 +37,59 @@ type SignedInCall = RpcCall & { accountId: string };
 
 /** getResaleStarGifts answers at most this many gifts per page. */
 export const RESALE_PAGE_MAX = 100;
+/** Cached getResaleStarGifts answers kept at most (then the cache starts over). */
+const ANSWER_CACHE_MAX = 5000;
 
 type AttrKind = 'model' | 'pattern' | 'backdrop';
+
+const int32 = (n: number): Buffer => {
+	const b = Buffer.allocUnsafe(4);
+	b.writeInt32LE(n, 0);
+	return b;
+};
+
+const int64 = (n: bigint): Buffer => {
+	const b = Buffer.allocUnsafe(8);
+	b.writeBigInt64LE(BigInt.asIntN(64, n), 0);
+	return b;
+};
+
+/** A TL string: length byte (or 254 + 3 bytes), the bytes, padding to 4. */
+function tlString(text: string): Buffer {
+	const data = Buffer.from(text, 'utf8');
+	const head = data.length <= 253 ? Buffer.from([data.length]) : Buffer.from([254, data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff]);
+	const pad = (4 - ((head.length + data.length) % 4)) % 4;
+	return Buffer.concat([head, data, Buffer.alloc(pad)]);
+}
+
+/**
+ * payments.resaleStarGifts#947a12df written from parts, so each gift's serialized bytes can be
+ * reused between polls (the library's serializer is most of an answer's cost). Field order and
+ * flags as the schema: count, gifts, next_offset (0), attributes + attributes_hash (1), chats,
+ * counters (2), users. A test checks it against the library's own serialization.
+ */
+export function resaleStarGiftsBytes(parts: {
+	count: number;
+	gifts: Buffer[];
+	nextOffset?: string;
+	attributes?: Buffer[];
+	attributesHash?: bigint;
+	chats: Buffer[];
+	counters?: Buffer[];
+	users: Buffer[];
+}): Buffer {
+	let flags = 0;
+	if (parts.nextOffset !== undefined) flags |= 1;
+	if (parts.attributes !== undefined) flags |= 2;
+	if (parts.counters !== undefined) flags |= 4;
+	const out: Buffer[] = [int32(Api.payments.ResaleStarGifts.CONSTRUCTOR_ID >>> 0 | 0), int32(flags), int32(parts.count), vectorBytes(parts.gifts)];
+	if (parts.nextOffset !== undefined) out.push(tlString(parts.nextOffset));
+	if (parts.attributes !== undefined) out.push(vectorBytes(parts.attributes), int64(parts.attributesHash ?? 0n));
+	out.push(vectorBytes(parts.chats));
+	if (parts.counters !== undefined) out.push(vectorBytes(parts.counters));
+	out.push(vectorBytes(parts.users));
+	return Buffer.concat(out);
+}
 
 /** A 63-bit positive id derived from text (documents of models and patterns). */
 function derivedId(text: string): bigint {
@@ -46,6 +97,14 @@ function derivedId(text: string): bigint {
 }
 
 export class ResaleRpc {
+	/** Built TL objects are reused: constructing them is most of an answer's cost. */
+	private readonly attributeCache = new Map<string, Api.TypeStarGiftAttribute>();
+	private readonly uniqueCache = new Map<string, { key: string; tl: Api.StarGiftUnique; bytes?: Buffer }>();
+	private readonly answerCache = new Map<string, Buffer>();
+	private readonly documentIds = new Map<string, bigint>();
+	/** The account a getResaleStarGifts answer is being built for. */
+	private viewer = '';
+
 	constructor(
 		readonly room: ResaleRoom,
 		private readonly tl: ResaleTlKit,
@@ -63,7 +122,13 @@ export class ResaleRpc {
 
 	/** Document id of a model or pattern (starGiftAttributeIdModel/Pattern.document_id). */
 	attributeDocumentId(col: ScenarioResaleCollection, kind: 'model' | 'pattern', name: string): bigint {
-		return derivedId(`${col.giftId}:${kind}:${name}`);
+		const key = `${col.giftId}:${kind}:${name}`;
+		let id = this.documentIds.get(key);
+		if (id === undefined) {
+			id = derivedId(key);
+			this.documentIds.set(key, id);
+		}
+		return id;
 	}
 
 	/** backdrop_id: the backdrop's position in the collection, from 1. */
@@ -89,6 +154,16 @@ export class ResaleRpc {
 	}
 
 	attributeTl(col: ScenarioResaleCollection, kind: AttrKind, a: ScenarioResaleAttribute): Api.TypeStarGiftAttribute {
+		const key = `${col.giftId}:${kind}:${a.name}`;
+		let tl = this.attributeCache.get(key);
+		if (!tl) {
+			tl = this.buildAttribute(col, kind, a);
+			this.attributeCache.set(key, tl);
+		}
+		return tl;
+	}
+
+	private buildAttribute(col: ScenarioResaleCollection, kind: AttrKind, a: ScenarioResaleAttribute): Api.TypeStarGiftAttribute {
 		if (kind === 'model') return new Api.StarGiftAttributeModel({ name: a.name, document: this.document(this.attributeDocumentId(col, 'model', a.name)), rarity: this.rarity(a) });
 		if (kind === 'pattern') return new Api.StarGiftAttributePattern({ name: a.name, document: this.document(this.attributeDocumentId(col, 'pattern', a.name)), rarity: this.rarity(a) });
 		const id = this.backdropId(col, a.name);
@@ -119,9 +194,27 @@ export class ResaleRpc {
 
 	/** starGiftUnique as anyone sees it: owner, attributes, resale prices while listed, value. */
 	uniqueTl(g: UniqueGiftState): Api.StarGiftUnique {
+		const l = g.listing;
+		const average = this.room.averageStars(g.collection.giftId);
+		const key = `${l?.seq ?? ''}:${l?.stars ?? ''}:${l?.tonNano ?? ''}:${g.owner.kind}${g.owner.id}:${average ?? ''}`;
+		const cached = this.uniqueCache.get(g.def.slug);
+		if (cached?.key === key) return cached.tl;
+		const tl = this.buildUnique(g, average);
+		this.uniqueCache.set(g.def.slug, { key, tl });
+		return tl;
+	}
+
+	/** The gift's serialized starGiftUnique, built once per state. */
+	private uniqueBytes(g: UniqueGiftState): Buffer {
+		this.uniqueTl(g);
+		const cached = this.uniqueCache.get(g.def.slug)!;
+		cached.bytes ??= Buffer.from(cached.tl.getBytes());
+		return cached.bytes;
+	}
+
+	private buildUnique(g: UniqueGiftState, average: number | undefined): Api.StarGiftUnique {
 		const col = g.collection;
 		const l = g.listing;
-		const average = this.room.averageStars(col.giftId);
 		return new Api.StarGiftUnique({
 			id: big(g.id),
 			giftId: big(col.giftId),
@@ -176,6 +269,21 @@ export class ResaleRpc {
 			if (this.tl.releasedAtMs(giftId) === undefined) throw new MarketError('STARGIFT_INVALID');
 			return new Api.payments.ResaleStarGifts({ count: 0, gifts: [], chats: [], users: [] }).getBytes();
 		}
+		// Polling is the hot path: the same question about an unchanged market gets the same bytes.
+		this.room.advance();
+		const attrKey = (req.attributes ?? []).map((x) => (x instanceof Api.StarGiftAttributeIdBackdrop ? `b${x.backdropId}` : `d${String((x as { documentId?: unknown }).documentId)}`)).join(',');
+		const cacheKey = [call.accountId, giftId, this.room.version, req.sortByPrice ? 1 : 0, req.sortByNum ? 1 : 0, req.starsOnly ? 1 : 0, attrKey, String(req.attributesHash ?? '-'), req.offset, req.limit].join('|');
+		const hit = this.answerCache.get(cacheKey);
+		if (hit) return hit;
+		this.viewer = call.accountId;
+		const bytes = this.answerResale(req, col);
+		if (this.answerCache.size >= ANSWER_CACHE_MAX) this.answerCache.clear();
+		this.answerCache.set(cacheKey, bytes);
+		return bytes;
+	}
+
+	private answerResale(req: Api.payments.GetResaleStarGifts, col: ScenarioResaleCollection): Buffer {
+		const giftId = col.giftId;
 		const filters = new Map<AttrKind, Set<string>>();
 		for (const a of req.attributes ?? []) {
 			let kind: AttrKind;
@@ -211,32 +319,37 @@ export class ResaleRpc {
 		const withAttributes = req.attributesHash !== undefined && req.attributesHash !== null && BigInt(String(req.attributesHash)) !== this.attributesHash(col);
 		let counters: Api.StarGiftAttributeCounter[] | undefined;
 		if (!req.offset) {
-			const counts = new Map<string, { id: Api.TypeStarGiftAttributeId; n: number }>();
+			const counts = new Map<string, { kind: AttrKind; key: string; n: number }>();
 			for (const g of all) {
-				const ids: Array<[string, Api.TypeStarGiftAttributeId]> = [
-					[`m${keyOf(g, 'model')}`, new Api.StarGiftAttributeIdModel({ documentId: big(keyOf(g, 'model')) })],
-					[`p${keyOf(g, 'pattern')}`, new Api.StarGiftAttributeIdPattern({ documentId: big(keyOf(g, 'pattern')) })],
-					[`b${keyOf(g, 'backdrop')}`, new Api.StarGiftAttributeIdBackdrop({ backdropId: Number(keyOf(g, 'backdrop')) })],
-				];
-				for (const [k, id] of ids) {
-					const c = counts.get(k) ?? { id, n: 0 };
+				for (const kind of ['model', 'pattern', 'backdrop'] as const) {
+					const key = keyOf(g, kind);
+					const k = `${kind}:${key}`;
+					const c = counts.get(k) ?? { kind, key, n: 0 };
 					c.n += 1;
 					counts.set(k, c);
 				}
 			}
-			counters = [...counts.values()].map((c) => new Api.StarGiftAttributeCounter({ attribute: c.id, count: c.n }));
+			counters = [...counts.values()].map((c) => {
+				const attribute =
+					c.kind === 'model'
+						? new Api.StarGiftAttributeIdModel({ documentId: big(c.key) })
+						: c.kind === 'pattern'
+							? new Api.StarGiftAttributeIdPattern({ documentId: big(c.key) })
+							: new Api.StarGiftAttributeIdBackdrop({ backdropId: Number(c.key) });
+				return new Api.StarGiftAttributeCounter({ attribute, count: c.n });
+			});
 		}
-		const { users, chats } = this.usersFor(page, call.accountId);
-		return new Api.payments.ResaleStarGifts({
+		const { users, chats } = this.usersFor(page, this.viewer);
+		return resaleStarGiftsBytes({
 			count: sorted.length,
-			gifts: page.map((g) => this.uniqueTl(g)),
+			gifts: page.map((g) => this.uniqueBytes(g)),
 			nextOffset,
-			attributes: withAttributes ? this.collectionAttributes(col) : undefined,
-			attributesHash: withAttributes ? big(this.attributesHash(col)) : undefined,
-			counters,
-			chats,
-			users,
-		}).getBytes();
+			attributes: withAttributes ? this.collectionAttributes(col).map((a) => Buffer.from(a.getBytes())) : undefined,
+			attributesHash: withAttributes ? this.attributesHash(col) : undefined,
+			counters: counters?.map((c) => Buffer.from(c.getBytes())),
+			chats: chats.map((c) => Buffer.from(c.getBytes())),
+			users: users.map((u) => Buffer.from(u.getBytes())),
+		});
 	}
 
 	private getUniqueStarGift(call: SignedInCall): Buffer {

@@ -259,6 +259,32 @@ describe('sandbox resale market over the wire', () => {
 		expect(await rpcError(form(alice, 'NoSuch-1'))).toBe('STARGIFT_SLUG_INVALID');
 	});
 
+	test('for a channel: the gift lands in its saved gifts with a saved_id; a channel that refuses gifts is refused', async () => {
+		h = await harness(resaleScenario(), { clock: 'held' });
+		const alice = await h.connect(0);
+		const chan = await alice.invoke(new Api.contacts.ResolveUsername({ username: 'giftschan' }));
+		const channel = chan.chats[0] as Api.Channel;
+		const toChannel = new Api.InputPeerChannel({ channelId: channel.id, accessHash: channel.accessHash! });
+		const result = (await send(alice, await form(alice, 'PlushPepe-2', { toId: toChannel }))) as Api.payments.PaymentResult;
+		const update = (result.updates as Api.Updates).updates[0];
+		expect(update).toBeInstanceOf(Api.UpdateNewChannelMessage);
+		const action = ((update as Api.UpdateNewChannelMessage).message as Api.MessageService).action as Api.MessageActionStarGiftUnique;
+		expect(action.savedId).toBeDefined();
+		const saved = await alice.invoke(new Api.payments.GetSavedStarGifts({ peer: toChannel, offset: '', limit: 10 }));
+		expect(saved.gifts.map((g) => (g.gift as Api.StarGiftUnique).slug)).toEqual(['PlushPepe-2']);
+		expect(String(saved.gifts[0].savedId)).toBe(String(action.savedId));
+		expect(saved.gifts[0].convertStars).toBeFalsy();
+		const unique = await alice.invoke(new Api.payments.GetUniqueStarGift({ slug: 'PlushPepe-2' }));
+		expect(String(((unique.gift as Api.StarGiftUnique).ownerId as Api.PeerChannel).channelId)).toBe(String(channel.id));
+		expect(unique.chats.map((c) => String(c.id))).toEqual([String(channel.id)]);
+		const dialogs = await alice.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: big(0) }));
+		const closed = (dialogs as Api.messages.Dialogs).chats.find((c) => c instanceof Api.Channel && c.title === 'Closed') as Api.Channel;
+		const toClosed = new Api.InputPeerChannel({ channelId: closed.id, accessHash: closed.accessHash! });
+		expect(await rpcError(form(alice, 'PlushPepe-1', { toId: toClosed }))).toBe('USER_DISALLOWED_STARGIFTS');
+		// Converting a collectible is refused.
+		expect(await rpcError(alice.invoke(new Api.payments.ConvertStarGift({ stargift: new Api.InputSavedStarGiftChat({ peer: toChannel, savedId: saved.gifts[0].savedId! }) })))).toBe('STARGIFT_ALREADY_UPGRADED');
+	});
+
 	test('at most once: the same form sent twice at once pays once', async () => {
 		h = await harness(resaleScenario(), { clock: 'held' });
 		const alice = await h.connect(0);
@@ -301,7 +327,7 @@ describe('sandbox resale market over the wire', () => {
 					{ slug: 'PlushPepe-4', atMs: 200, stars: 6_500 },
 				],
 				buyers: [
-					{ id: COMPETITOR, slug: 'PlushPepe-6', delayMs: 300 },
+					{ id: COMPETITOR, slug: 'PlushPepe-6', delayMs: 1_500 },
 					{ id: '9000002', giftId: PEPE, maxStars: 6_500, delayMs: 60_000 },
 				],
 			}),
@@ -319,7 +345,7 @@ describe('sandbox resale market over the wire', () => {
 		const r = await h.sandbox.waitFor((rec) => rec.resale.sales.length === 2 && rec.resale.withdrawals.length === 1 && rec.resale.priceChanges.length === 1);
 		expect(r.resale.sales).toEqual([
 			expect.objectContaining({ slug: 'PlushPepe-4', buyerId: ALICE, account: true }),
-			expect.objectContaining({ slug: 'PlushPepe-6', buyerId: COMPETITOR, account: false, amount: 6_000, atMs: 500 }),
+			expect.objectContaining({ slug: 'PlushPepe-6', buyerId: COMPETITOR, account: false, amount: 6_000, atMs: 1_700 }),
 		]);
 		expect(await rpcError(send(alice, repriced))).toBe('STARS_FORM_AMOUNT_MISMATCH');
 		expect(String((await form(alice, 'PlushPepe-1')).form.invoice.prices[0].amount)).toBe('13000');
@@ -338,14 +364,21 @@ describe('sandbox resale market over the wire', () => {
 		h = await harness(resaleScenario({ listings: [] }));
 		const alice = await h.connect(0);
 		expect((await listings(alice)).count).toBe(0);
-		h.sandbox.resale.addBuyer({ id: COMPETITOR, giftId: PEPE, maxStars: 5_000, delayMs: 150, copies: 2 });
+		const before0 = (await alice.invoke(new Api.payments.GetStarGifts({ hash: 0 }))) as Api.payments.StarGifts;
+		expect((before0.gifts.find((g) => String((g as Api.StarGift).id) === PEPE) as Api.StarGift).availabilityResale).toBeFalsy();
+		h.sandbox.resale.addBuyer({ id: COMPETITOR, giftId: PEPE, maxStars: 5_000, delayMs: 1_000, copies: 2 });
 		h.sandbox.resale.addListing({ slug: 'PlushPepe-1', stars: 4_000 });
 		h.sandbox.resale.addListing({ slug: 'PlushPepe-2', stars: 9_000 });
 		expect(slugs(await listings(alice, { sortByPrice: true }))).toEqual(['PlushPepe-1', 'PlushPepe-2']);
+		// The catalog's hash moves with the resale summary: the old hash is not answered "not modified".
+		const after0 = await alice.invoke(new Api.payments.GetStarGifts({ hash: before0.hash }));
+		expect(after0).toBeInstanceOf(Api.payments.StarGifts);
+		expect(String(((after0 as Api.payments.StarGifts).gifts.find((g) => String((g as Api.StarGift).id) === PEPE) as Api.StarGift).resellMinStars)).toBe('4000');
+		expect(await alice.invoke(new Api.payments.GetStarGifts({ hash: (after0 as Api.payments.StarGifts).hash }))).toBeInstanceOf(Api.payments.StarGiftsNotModified);
 		const late = await form(alice, 'PlushPepe-1');
 		const r = await h.sandbox.waitFor((rec) => rec.resale.sales.length === 1);
 		expect(r.resale.sales[0]).toMatchObject({ slug: 'PlushPepe-1', buyerId: COMPETITOR, account: false, amount: 4_000 });
-		expect(r.resale.sales[0].atMs - r.resale.listings[0].atMs).toBe(150);
+		expect(r.resale.sales[0].atMs - r.resale.listings[0].atMs).toBe(1_000);
 		expect(await rpcError(send(alice, late))).toBe('STARGIFT_NOT_FOUND');
 		// Repriced under the competitor's limit: it reacts again.
 		const before = await form(alice, 'PlushPepe-2');
