@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 /** Parameters of Telegram Gift Plan. Names are part of the public contract (workflow templates use them). */
 const PURCHASES = { operation: ['purchases'] };
 const BIDS = { operation: ['bids'] };
+const LISTINGS = { operation: ['listings'] };
 
 export const planProperties: INodeProperties[] = [
 	{
@@ -14,6 +15,53 @@ export const planProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Plan Purchases', value: 'purchases', description: 'Which new gifts to buy, for which recipients, with which accounts', action: 'Plan purchases' },
 			{ name: 'Plan Bids', value: 'bids', description: "Which bid each account places or raises in an auction now, within the cap and the budget", action: 'Plan auction bids' },
+			{ name: 'Plan Listings', value: 'listings', description: 'Which resale listings to buy, for which recipients, with which accounts, within the max price and the budgets', action: 'Plan resale listings' },
+		],
+	},
+	{
+		displayName:
+			'Each input item is a resale listing (Telegram Gift → Resale → Search Listings) or a Gift Trigger "New Resale Listing" event (its listings). The listings to buy go to the first output, one per listing with its account, recipient and max price; every other listing goes to the second output with a reason (above_max_price, not_under_floor, attribute_excluded, ton_priced, …).',
+		name: 'listingNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: LISTINGS },
+	},
+	{
+		displayName: 'Listing Rules',
+		name: 'listingRules',
+		type: 'collection',
+		placeholder: 'Add Rule',
+		default: {},
+		displayOptions: { show: LISTINGS },
+		options: [
+			{ displayName: 'Allow TON-Priced Listings', name: 'allowTon', type: 'boolean', default: false, description: 'Whether listings that accept TON only match the rules (the plan itself pays Stars only: they go to the second output as ton_payment_unsupported)' },
+			{ displayName: 'Backdrops Wanted', name: 'backdrops', type: 'string', default: '', description: 'Comma-separated backdrop names; empty: any' },
+			{ displayName: 'Exclude Backdrops', name: 'excludeBackdrops', type: 'string', default: '', description: 'Comma-separated backdrop names never bought' },
+			{ displayName: 'Exclude Collections', name: 'excludeCollections', type: 'string', default: '', description: "Comma-separated collections' gift IDs never bought" },
+			{ displayName: 'Exclude Gifts', name: 'excludeGifts', type: 'string', default: '', description: 'Comma-separated collectible slugs never bought' },
+			{ displayName: 'Exclude Models', name: 'excludeModels', type: 'string', default: '', description: 'Comma-separated model names never bought' },
+			{ displayName: 'Exclude Patterns', name: 'excludePatterns', type: 'string', default: '', description: 'Comma-separated pattern names never bought' },
+			{ displayName: 'Max Price (Stars)', name: 'maxPriceStars', type: 'number', default: 0, description: 'No listing above this, ever; 0 means no cap' },
+			{ displayName: 'Min % Under Average', name: 'minPercentUnderAverage', type: 'number', default: 0, typeOptions: { minValue: 0, maxValue: 100 }, description: "Buy only this many percent under the collection's average sale price (needs the value info); 0 means off" },
+			{ displayName: 'Min % Under Floor', name: 'minPercentUnderFloor', type: 'number', default: 0, typeOptions: { minValue: 0, maxValue: 100 }, description: 'Buy only this many percent under the floor: the cheapest other listing of the collection; 0 means off' },
+			{ displayName: 'Models Wanted', name: 'models', type: 'string', default: '', description: 'Comma-separated model names; empty: any' },
+			{ displayName: 'Patterns Wanted', name: 'patterns', type: 'string', default: '', description: 'Comma-separated pattern names; empty: any' },
+		],
+	},
+	{
+		displayName: 'Listing Options',
+		name: 'listingOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: LISTINGS },
+		options: [
+			{ displayName: 'Daily Budget per Account (Stars)', name: 'dailyBudgetPerAccount', type: 'number', default: 0, description: 'Stars one account may spend per UTC day, every purchase and held bid counted; 0 means no cap' },
+			{ displayName: 'Max Listings per Run', name: 'maxListingsPerRun', type: 'number', default: 0, description: '0 means no cap' },
+			{ displayName: 'Max Stars per Run', name: 'maxStarsPerRun', type: 'number', default: 0, description: '0 means no cap' },
+			{ displayName: 'Price Tolerance (%)', name: 'priceTolerancePercent', type: 'number', default: 0, typeOptions: { minValue: 0, maxValue: 100 }, description: 'How much more than listed the buyer still pays if the payment form asks more (never above the rules); the plan reserves it' },
+			{ displayName: 'Reserve Stars per Account', name: 'reserveStars', type: 'number', default: 0, description: 'Stars each account keeps untouched' },
+			{ displayName: 'Run Key', name: 'runKey', type: 'string', default: '', description: 'A new key starts a new campaign: listings bought under another key may be bought again' },
 		],
 	},
 	{
@@ -183,7 +231,7 @@ export const planProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: 'credential',
-		displayOptions: { show: PURCHASES },
+		displayOptions: { show: { operation: ['purchases', 'listings'] } },
 		options: [
 			{
 				name: 'Live Balances From Credential',
@@ -202,7 +250,7 @@ export const planProperties: INodeProperties[] = [
 		name: 'accountsJson',
 		type: 'json',
 		default: '[\n  {"id": "1001", "label": "alice", "balance": 5000, "premium": true}\n]',
-		displayOptions: { show: { accountsSource: ['expression'], ...PURCHASES } },
+		displayOptions: { show: { accountsSource: ['expression'], operation: ['purchases', 'listings'] } },
 		// eslint-disable-next-line n8n-nodes-base/node-param-description-miscased-id -- "id" is the literal JSON key
 		description: 'A JSON array of {id, label, balance, premium}: the buying accounts and their star balances. The first item is used when this is an expression.',
 	},

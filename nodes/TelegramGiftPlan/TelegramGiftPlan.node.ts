@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { testAccountCredential } from '../shared/credentialTests';
 import { nodeError } from '../shared/errors';
 import { executeBidPlan } from './actions/bids.operation';
+import { executeListingPlan } from './actions/listings.operation';
 import { executePlan } from './actions/plan.operation';
 import { planProperties } from './TelegramGiftPlan.description';
 
@@ -15,9 +16,9 @@ export class TelegramGiftPlan implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "bids" ? "Plan auction bids" : $parameter["accountsSource"] === "expression" ? "Plan a dry run (balances given)" : "Plan with live balances" }}',
+			'={{ $parameter["operation"] === "bids" ? "Plan auction bids" : $parameter["operation"] === "listings" ? "Plan resale listings" : $parameter["accountsSource"] === "expression" ? "Plan a dry run (balances given)" : "Plan with live balances" }}',
 		description:
-			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets), or which auction bids to place',
+			'Decide which new gifts to buy, for which recipients, with which accounts (GiftBuyer-style planner with caps and budgets), which auction bids to place, or which resale listings to buy',
 		defaults: { name: 'Telegram Gift Plan' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -28,7 +29,7 @@ export class TelegramGiftPlan implements INodeType {
 				name: 'telegramGiftsAccountApi',
 				required: true,
 				testedBy: 'telegramGiftsAccountApiTest',
-				displayOptions: { show: { accountsSource: ['credential'], operation: ['purchases'] } },
+				displayOptions: { show: { accountsSource: ['credential'], operation: ['purchases', 'listings'] } },
 			},
 		],
 		properties: planProperties,
@@ -43,7 +44,9 @@ export class TelegramGiftPlan implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		try {
 			const operation = this.getNodeParameter('operation', 0, 'purchases') as string;
-			return operation === 'bids' ? await executeBidPlan.call(this) : await executePlan.call(this);
+			if (operation === 'bids') return await executeBidPlan.call(this);
+			if (operation === 'listings') return await executeListingPlan.call(this);
+			return await executePlan.call(this);
 		} catch (error) {
 			throw nodeError(this.getNode(), error);
 		}

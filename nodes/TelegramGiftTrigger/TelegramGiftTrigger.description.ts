@@ -155,6 +155,72 @@ const auctionProperties: INodeProperties[] = [
 	},
 ];
 
+const resaleProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Reads the cheapest listings of each collection in turn, the reads spread over the accounts of the credential (each collection is read every Collections × max(Poll Interval, Min Time per Account) / Accounts), and starts one execution per read that found new listings matching the rules, one item per listing. The first read of each collection only remembers what is listed.',
+		name: 'resaleNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Collections',
+		name: 'resaleCollections',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 5170145012310081615, 5168103777563050263',
+		description: 'Comma-separated gift IDs of the collections to watch (the gifts the collectibles were upgraded from)',
+	},
+	{
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+		displayName: 'Poll Interval (ms)',
+		name: 'resalePollIntervalMs',
+		type: 'number',
+		typeOptions: { minValue: 100 },
+		default: 1000,
+		description: 'Time between two reads (each read is one collection); spread over the accounts',
+	},
+	{
+		displayName: 'Listing Rules',
+		name: 'resaleRules',
+		type: 'collection',
+		placeholder: 'Add Rule',
+		default: {},
+		options: [
+			{ displayName: 'Allow TON-Priced Listings', name: 'allowTon', type: 'boolean', default: false, description: 'Whether listings that accept TON only are reported too' },
+			{ displayName: 'Backdrops Wanted', name: 'backdrops', type: 'string', default: '', description: 'Comma-separated backdrop names; empty: any' },
+			{ displayName: 'Exclude Backdrops', name: 'excludeBackdrops', type: 'string', default: '', description: 'Comma-separated backdrop names never reported' },
+			{ displayName: 'Exclude Gifts', name: 'excludeGifts', type: 'string', default: '', description: 'Comma-separated collectible slugs never reported' },
+			{ displayName: 'Exclude Models', name: 'excludeModels', type: 'string', default: '', description: 'Comma-separated model names never reported' },
+			{ displayName: 'Exclude Patterns', name: 'excludePatterns', type: 'string', default: '', description: 'Comma-separated pattern names never reported' },
+			{ displayName: 'Max Price (Stars)', name: 'maxPriceStars', type: 'number', default: 0, description: '0 means no cap' },
+			{ displayName: 'Min % Under Floor', name: 'minPercentUnderFloor', type: 'number', default: 0, typeOptions: { minValue: 0, maxValue: 100 }, description: 'Only listings this many percent under the cheapest other listing of the collection; 0 means off' },
+			{ displayName: 'Models Wanted', name: 'models', type: 'string', default: '', description: 'Comma-separated model names; empty: any' },
+			{ displayName: 'Patterns Wanted', name: 'patterns', type: 'string', default: '', description: 'Comma-separated pattern names; empty: any' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'resaleOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{ displayName: 'Listings per Read', name: 'pageSize', type: 'number', default: 50, typeOptions: { minValue: 1, maxValue: 100 }, description: 'How many of the cheapest listings each read returns' },
+			{
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- "ms" is a unit, not a word to capitalize
+				displayName: 'Min Time Between Polls per Account (ms)',
+				name: 'sessionFloorMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1000,
+				description: 'Each account reads at most once per this many milliseconds (every watcher of the process counted)',
+			},
+		],
+	},
+];
+
 const show = (p: INodeProperties, watch: string): INodeProperties => ({
 	...p,
 	displayOptions: { ...p.displayOptions, show: { ...p.displayOptions?.show, watch: [watch] } },
@@ -170,8 +236,10 @@ export const triggerProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Gift Catalog', value: 'gifts', description: 'New gifts, sell-outs and supply changes' },
 			{ name: 'Auction', value: 'auction', description: 'One auction: rounds, my bids outbid / returned / won, the end' },
+			{ name: 'Resale Listings', value: 'resale', description: 'New resale listings of collections that match your rules (price, % under floor, attributes)' },
 		],
 	},
 	...catalogProperties.map((p) => show(p, 'gifts')),
 	...auctionProperties.map((p) => show(p, 'auction')),
+	...resaleProperties.map((p) => show(p, 'resale')),
 ];

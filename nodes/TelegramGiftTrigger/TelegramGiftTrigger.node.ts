@@ -30,6 +30,7 @@ import { TELEGRAM_GIFT_DESCRIPTION } from '../TelegramGift/TelegramGift.text';
 import { eventsFor, readCursor, startFrom, writeCursor } from './transport/catalogSubscription';
 import { AUCTION_EVENT_TYPES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SESSION_FLOOR_MS, MIN_POLL_INTERVAL_MS, triggerProperties } from './TelegramGiftTrigger.description';
 import { auctionTrigger } from './transport/auctionTrigger';
+import { resaleTrigger } from './transport/resaleTrigger';
 
 const EVENT_TYPES: readonly GiftEventType[] = ['newGift', 'soldOut', 'supplyChanged'];
 
@@ -82,7 +83,7 @@ export class TelegramGiftTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["watch"] === "auction" ? "Watching auction " + $parameter["auction"] : "Watching every " + ($parameter["pollIntervalMs"] >= 1000 ? ($parameter["pollIntervalMs"] / 1000) + " s" : $parameter["pollIntervalMs"] + " ms") }}',
+			'={{ $parameter["watch"] === "auction" ? "Watching auction " + $parameter["auction"] : $parameter["watch"] === "resale" ? "Watching resale " + $parameter["resaleCollections"] : "Watching every " + ($parameter["pollIntervalMs"] >= 1000 ? ($parameter["pollIntervalMs"] / 1000) + " s" : $parameter["pollIntervalMs"] + " ms") }}',
 		// The node picker shows this trigger and Telegram Gift as one entry with the trigger's
 		// description (see TelegramGift.text.ts): it must describe the action node.
 		description: TELEGRAM_GIFT_DESCRIPTION,
@@ -100,7 +101,9 @@ export class TelegramGiftTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		if ((this.getNodeParameter('watch', 'gifts') as string) === 'auction') return await auctionTrigger.call(this, AUCTION_EVENT_TYPES);
+		const watch = this.getNodeParameter('watch', 'gifts') as string;
+		if (watch === 'auction') return await auctionTrigger.call(this, AUCTION_EVENT_TYPES);
+		if (watch === 'resale') return await resaleTrigger.call(this);
 		const settings = readSettings.call(this);
 		let accounts: OpenedAccounts;
 		try {

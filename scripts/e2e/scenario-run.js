@@ -67,11 +67,13 @@ const TRIGGER_TYPE = `${PACKAGE_NAME}.telegramGiftTrigger`;
 /**
  * What each kind of Gift Trigger reads to take its baseline (its `watch` parameter): catalog
  * triggers poll the catalog on their interval; an auction trigger reads its auction's state once
- * and then follows pushed updates (it re-reads only after the state's timeout).
+ * and then follows pushed updates (it re-reads only after the state's timeout); a resale trigger
+ * reads its collections' listings in turn on its interval.
  */
 const BASELINE_READS = {
 	gifts: { method: 'payments.getStarGifts', keepsPolling: true },
 	auction: { method: 'payments.getStarGiftAuctionState', keepsPolling: false },
+	resale: { method: 'payments.getResaleStarGifts', keepsPolling: true },
 };
 
 /**
@@ -108,13 +110,16 @@ async function goLive({ n8n, sandbox, workflows, timeoutMs = 120000 }) {
 			workflows.forEach(activation);
 			return kinds.every((k) => reads(k.method) > 0);
 		}, { timeoutMs, what: `the Gift Triggers' baseline (${kinds.map((k) => k.method).join(', ')})` });
-		const polling = triggers.filter((n) => BASELINE_READS[n.parameters?.watch ?? 'gifts'].keepsPolling);
-		if (polling.length > 0) {
-			const method = BASELINE_READS.gifts.method;
-			const intervalMs = Math.max(...polling.map((n) => Number(n.parameters?.pollIntervalMs ?? 1000) || 1000));
+		// Each polling kind (catalog, resale) must go on reading after its first read.
+		for (const watch of Object.keys(BASELINE_READS).filter((w) => BASELINE_READS[w].keepsPolling)) {
+			const polling = triggers.filter((n) => (n.parameters?.watch ?? 'gifts') === watch);
+			if (polling.length === 0) continue;
+			const { method } = BASELINE_READS[watch];
+			const intervalOf = (n) => Number((watch === 'resale' ? n.parameters?.resalePollIntervalMs : n.parameters?.pollIntervalMs) ?? 1000) || 1000;
+			const intervalMs = Math.max(...polling.map(intervalOf));
 			const before = reads(method);
 			await sleep(2 * intervalMs);
-			if (reads(method) <= before) throw new Error(`the Gift Triggers stopped reading the catalog after their first read:\n${n8n.logTail(15)}`);
+			if (reads(method) <= before) throw new Error(`the Gift Triggers stopped calling ${method} after their first read:\n${n8n.logTail(15)}`);
 		}
 	}
 	sandbox.startClock();

@@ -1,4 +1,4 @@
-/** The pure domain core: gift model, peers, input validation, drop planner, auction strategy and report. No I/O. */
+/** The pure domain core: gift model, peers, input validation, drop planner, auction strategy, resale rules and report. No I/O. */
 export type * from './types';
 export { normalizeGift, rawGiftId, type GiftError, type GiftParse } from './gift';
 export { parsePeer, formatPeer, canonicalPeer, type Peer, type PeerParse } from './peer';
@@ -77,3 +77,29 @@ export {
 	type RecipientReport,
 	type AccountReport,
 } from './report';
+export {
+	planResale,
+	planResaleValidated,
+	validateResalePlanInput,
+	validateResaleRules,
+	judgeListings,
+	floorsOf,
+	normalizeListing,
+	resaleOpKeyOf,
+	DEFAULT_RESALE_RULES,
+	type ResaleAttribute,
+	type ResaleListing,
+	type CollectionValue,
+	type ResaleRules,
+	type ResaleRuleReason,
+	type ResaleSkipReason,
+	type ListingVerdict,
+	type ResalePlanOptions,
+	type ResalePlanInput,
+	type ResaleOperation,
+	type ResaleSkip,
+	type ResalePlanSummary,
+	type ResalePlan,
+	type ValidResalePlanInput,
+	type ListingParse,
+} from './resale';

@@ -116,6 +116,37 @@ export const MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX purchase_ledger_status ON purchase_ledger (status)`,
 		],
 	},
+	{
+		version: 6,
+		description: 'resale purchases in the one ledger: kind resale (a collectible bought from another user\'s listing; gift_id holds the listing slug)',
+		statements: [
+			// As v5: SQLite cannot widen a CHECK constraint in place, so the table is rebuilt and its rows copied.
+			`CREATE TABLE purchase_ledger_next (
+				op_key TEXT NOT NULL,
+				unit_index INTEGER NOT NULL,
+				account_id TEXT NOT NULL,
+				recipient TEXT NOT NULL,
+				gift_id TEXT NOT NULL,
+				price INTEGER NOT NULL,
+				status TEXT NOT NULL CHECK (status IN ('pending', 'bought', 'failed', 'unknown', 'held', 'won', 'returned')),
+				reason TEXT,
+				created_at_ms INTEGER NOT NULL,
+				updated_at_ms INTEGER NOT NULL,
+				sent_at_ms INTEGER,
+				kind TEXT NOT NULL DEFAULT 'purchase' CHECK (kind IN ('purchase', 'bid', 'resale')),
+				bid_amount INTEGER,
+				PRIMARY KEY (op_key, unit_index)
+			)`,
+			`INSERT INTO purchase_ledger_next
+				(op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, updated_at_ms, sent_at_ms, kind, bid_amount)
+			 SELECT op_key, unit_index, account_id, recipient, gift_id, price, status, reason, created_at_ms, updated_at_ms, sent_at_ms, kind, bid_amount
+			 FROM purchase_ledger`,
+			`DROP TABLE purchase_ledger`,
+			`ALTER TABLE purchase_ledger_next RENAME TO purchase_ledger`,
+			`CREATE INDEX purchase_ledger_account_time ON purchase_ledger (account_id, created_at_ms)`,
+			`CREATE INDEX purchase_ledger_status ON purchase_ledger (status)`,
+		],
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

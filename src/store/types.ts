@@ -35,8 +35,12 @@ export interface SupplySample {
  */
 export type LedgerStatus = 'pending' | 'bought' | 'failed' | 'unknown' | 'held' | 'won' | 'returned';
 
-/** Every money path writes the one ledger: a copy bought, or a step of an auction bid (docs/auctions.md). */
-export type LedgerKind = 'purchase' | 'bid';
+/**
+ * Every money path writes the one ledger: a copy bought, a step of an auction bid (docs/auctions.md),
+ * or a collectible bought from a resale listing (docs/resale.md: giftId is the listing's slug,
+ * unitIndex 0, statuses as for purchases).
+ */
+export type LedgerKind = 'purchase' | 'bid' | 'resale';
 
 /** How a unit or step can be settled (everything but `pending`). */
 export type LedgerOutcomeStatus = Exclude<LedgerStatus, 'pending'>;

@@ -136,6 +136,10 @@ export interface StarsTransactionInfo {
 	peer: string | null;
 	/** The Star Gift the transaction is about (a purchase, or a received gift converted), else null. */
 	giftId: string | null;
+	/** The collectible's slug when the transaction is about a collectible (starGiftUnique), else null. */
+	uniqueSlug?: string | null;
+	/** stargift_resale: a collectible bought from (or sold on) the resale market. */
+	resale?: boolean;
 }
 
 export interface StickerFile {
@@ -709,7 +713,10 @@ function transactionInfo(t: Api.StarsTransaction): StarsTransactionInfo {
 	const peer = counterpart instanceof Api.PeerUser ? counterpart.userId.toString() : counterpart instanceof Api.PeerChannel ? channelPeer(counterpart.channelId.toString()) : null;
 	const gift = t.stargift;
 	const giftId = gift instanceof Api.StarGift ? gift.id.toString() : gift instanceof Api.StarGiftUnique ? gift.giftId.toString() : null;
-	return { id: t.id, dateSec: t.date, stars: amount, peer, giftId };
+	const info: StarsTransactionInfo = { id: t.id, dateSec: t.date, stars: amount, peer, giftId };
+	if (gift instanceof Api.StarGiftUnique) info.uniqueSlug = gift.slug;
+	if (t.stargiftResale === true) info.resale = true;
+	return info;
 }
 
 /** A recipient from a peer this account holds an access hash for. */

@@ -6,6 +6,7 @@ import { downloadStickerProperties } from './gift/downloadSticker.description';
 import { getCatalogProperties } from './gift/getCatalog.description';
 import { getManyPurchasesProperties } from './purchase/getMany.description';
 import { checkCanReceiveProperties } from './recipient/checkCanReceive.description';
+import { resaleProperties } from './resale/resale.description';
 import { sessionProperties } from './session/session.description';
 
 /** Resource/operation selectors and every operation's parameters of the Telegram Gift node. */
@@ -22,6 +23,7 @@ export const telegramGiftProperties: INodeProperties[] = [
 			{ name: 'Gift', value: 'gift' },
 			{ name: 'Purchase', value: 'purchase' },
 			{ name: 'Recipient', value: 'recipient' },
+			{ name: 'Resale', value: 'resale' },
 			{ name: 'Session', value: 'session' },
 		],
 	},
@@ -120,6 +122,19 @@ export const telegramGiftProperties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
+		default: 'searchListings',
+		displayOptions: { show: { resource: ['resale'] } },
+		options: [
+			{ name: 'Buy Listing', value: 'buyListing', description: 'Buy collectibles listed for resale, at most once per listing, never above the max price', action: 'Buy a resale listing' },
+			{ name: 'Get Value Info', value: 'getValueInfo', description: "A collectible's value and its collection's floor and average price", action: 'Get value info of a collectible' },
+			{ name: 'Search Listings', value: 'searchListings', description: "A collection's collectibles listed for resale, filtered by model, backdrop and pattern", action: 'Search resale listings' },
+		],
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
 		default: 'sendCode',
 		displayOptions: { show: { resource: ['session'] } },
 		// The pending login (and its connection) lives in the n8n process that started it.
@@ -160,5 +175,6 @@ export const telegramGiftProperties: INodeProperties[] = [
 	...downloadStickerProperties,
 	...getManyPurchasesProperties,
 	...checkCanReceiveProperties,
+	...resaleProperties,
 	...sessionProperties,
 ];

@@ -15,6 +15,9 @@ import { downloadSticker } from './gift/downloadSticker.operation';
 import { getCatalog } from './gift/getCatalog.operation';
 import { getManyPurchases } from './purchase/getMany.operation';
 import { checkCanReceive } from './recipient/checkCanReceive.operation';
+import { buyListing } from './resale/buyListing.operation';
+import { getValueInfo } from './resale/getValueInfo.operation';
+import { searchListingsOperation } from './resale/searchListings.operation';
 import type { SessionOperation } from './session/loginSteps';
 import { qrComplete } from './session/qrComplete.operation';
 import { qrStart } from './session/qrStart.operation';
@@ -27,6 +30,7 @@ const operations: Record<string, Record<string, GiftOperation>> = {
 	auction: { getState, placeBid, getActive, getWon },
 	purchase: { getMany: getManyPurchases },
 	recipient: { checkCanReceive },
+	resale: { searchListings: searchListingsOperation, getValueInfo, buyListing },
 };
 
 /** Logging in makes the session a credential holds, so these run without the account credential. */

@@ -80,7 +80,8 @@ function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collecte
 		});
 	};
 	items.forEach((item, itemIndex) => {
-		const json = item.json;
+		const json = resaleAsPurchase(item.json);
+		if (json === null) return;
 		if (typeof json.giftTitle === 'string' && json.giftTitle !== '' && json.giftId !== undefined) out.giftTitles[String(json.giftId)] = json.giftTitle;
 		if (typeof json.opKey === 'string' && (json.action === 'place' || json.action === 'raise')) {
 			// A bid step or its result (Plan Bids / Place or Raise Bid): the auction section reads the ledger.
@@ -106,6 +107,32 @@ function collect(this: IExecuteFunctions, items: INodeExecutionData[]): Collecte
 		}
 	});
 	return out;
+}
+
+/**
+ * A resale item (Telegram Gift Plan → Plan Listings, Telegram Gift → Resale → Buy Listing) as the
+ * report's purchase: one copy of its collection (giftId), at the price paid (or listed when not
+ * bought), titled "<collection> #<num>". Resale skips are not counted (null): they are listings
+ * looked at, not gifts planned. Other items pass unchanged.
+ */
+function resaleAsPurchase(json: IDataObject): IDataObject | null {
+	const resale = json.kind === 'resale' || (typeof json.slug === 'string' && typeof json.maxPrice === 'number');
+	if (!resale) {
+		if (typeof json.slug === 'string' && typeof json.reason === 'string' && json.opKey === undefined) return null;
+		return json;
+	}
+	const bought = json.status === 'bought';
+	const paid = typeof json.paid === 'number' && json.paid > 0 ? json.paid : Number(json.price);
+	const giftId = typeof json.giftId === 'string' && /^\d{1,20}$/.test(json.giftId) ? json.giftId : '0';
+	const title = typeof json.title === 'string' && json.title !== '' ? json.title : null;
+	return {
+		...json,
+		giftId,
+		giftTitle: title ?? (json.giftTitle as string | undefined),
+		price: paid,
+		quantity: 1,
+		...(typeof json.status === 'string' ? { quantityBought: bought ? 1 : 0 } : {}),
+	};
 }
 
 /**

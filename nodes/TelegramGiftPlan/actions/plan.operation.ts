@@ -84,7 +84,7 @@ interface PlanningAccounts {
 	unavailable: Array<{ label: string; detail: string }>;
 }
 
-async function readAccounts(this: IExecuteFunctions): Promise<PlanningAccounts> {
+export async function readAccounts(this: IExecuteFunctions): Promise<PlanningAccounts> {
 	const source = this.getNodeParameter('accountsSource', 0, 'credential') as string;
 	if (source === 'expression') return { accounts: readAccountsJson.call(this), unavailable: [] };
 	const { openAccounts } = await import('../../shared/openAccounts');
