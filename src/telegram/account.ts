@@ -22,6 +22,7 @@ import {
 	type ErrorContext,
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
+import { MONEY_METHODS, type SessionRoute } from './ownership/coordinator';
 import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
 import { PeerDirectory, channelPeer, inputPeerOf, knownPeersIn, type KnownPeer, type PeerMemory, type PeerStore } from './peers';
 import { PollFloor } from './pollFloor';
@@ -176,7 +177,8 @@ export interface AccountConnection {
 	readonly key: string;
 	readonly label: string;
 	readonly server: TelegramServer;
-	readonly client: TelegramClient;
+	/** The MTProto client; replaced by a fresh, unconnected one when queue mode hands the session to another process. */
+	client: TelegramClient;
 	readonly health: AccountHealth;
 	readonly policy: CallPolicy;
 	readonly now: () => number;
@@ -186,6 +188,11 @@ export interface AccountConnection {
 	readonly recipients: Map<string, ResolvedRecipient>;
 	/** Access hashes and usernames this account has seen (src/telegram/peers.ts). */
 	readonly peers: PeerMemory;
+	/**
+	 * Queue mode (src/telegram/ownership): whether this process holds the session's connection, and
+	 * the way to the process that does. Absent in regular mode.
+	 */
+	route?: SessionRoute | null;
 }
 
 /** Where recipient lookups keep what they learn across restarts (any GiftStore). */
@@ -269,8 +276,16 @@ export class TelegramAccount {
 		return { account: this.conn.label, method };
 	}
 
-	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false): Promise<R['__response']> {
-		const { client, health, now } = this.conn;
+	/**
+	 * Queue mode, on the session's owner: runs a request another process forwarded, through this
+	 * process's own checks (parking, breaker, deadline), never forwarding it again.
+	 */
+	callServed<R extends Api.AnyRequest>(request: R, deadlineMs: number): Promise<R['__response']> {
+		return this.callOnce(request, deadlineMs, false, true);
+	}
+
+	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false, served = false): Promise<R['__response']> {
+		const { health, now, route } = this.conn;
 		const method = request.className;
 		const context = this.context(method);
 		const notSent = <E extends AccountError>(error: E): E => {
@@ -283,11 +298,23 @@ export class TelegramAccount {
 		if (!health.breaker.tryPass(now())) {
 			throw notSent(new CircuitOpenError(context, health.breaker.retryAtMs(now()) ?? now() + this.conn.policy.breaker.cooldownMs));
 		}
+		// Queue mode: the owner runs the call; any other process forwards it (one exchange through Redis).
+		const forwarded = route !== undefined && route !== null && !served && !route.isOwner();
+		if (route && !forwarded) {
+			if (!route.isOwner()) throw notSent(new NetworkError(context, 'this process no longer holds the session'));
+			// The fence: a money call only while the lease is still ours in Redis.
+			if (MONEY_METHODS.has(method)) await route.fence(context);
+		}
 		try {
-			await this.ensureConnected(method).catch((error: AccountError) => {
-				throw notSent(error);
-			});
-			const result = await withDeadline(client.invoke(request), deadlineMs, () => new DeadlineError(context, deadlineMs));
+			let result: R['__response'];
+			if (forwarded) {
+				result = await route.forward(request, deadlineMs, context);
+			} else {
+				await this.ensureConnected(method).catch((error: AccountError) => {
+					throw notSent(error);
+				});
+				result = await withDeadline(this.conn.client.invoke(request), deadlineMs, () => new DeadlineError(context, deadlineMs));
+			}
 			health.breaker.onSuccess();
 			return result;
 		} catch (raw) {
@@ -300,7 +327,7 @@ export class TelegramAccount {
 			} else if (error instanceof AuthInvalidError) {
 				health.authError = error;
 				health.breaker.onNeutral();
-			} else if (error instanceof MigrateError && !migrated && this.conn.server.kind !== 'custom') {
+			} else if (error instanceof MigrateError && !migrated && !forwarded && this.conn.server.kind !== 'custom') {
 				health.breaker.onNeutral();
 				// Production/test DCs: follow the migration once, then repeat the call there.
 				await this.switchDc(error.newDc);

@@ -10,10 +10,11 @@ import { createHash } from 'node:crypto';
 import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
 import type { ClientIdentity } from './identity';
-import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
+import { DeadlineError, NetworkError, mapTelegramError, redactSecrets } from './errors';
 import { PeerMemory } from './peers';
 import type { TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
+import { getSharedOwnership, type OwnershipCoordinator } from './ownership';
 
 export interface AccountCredentials {
 	apiId: number;
@@ -33,6 +34,11 @@ export interface PoolOptions {
 	connectionRetries?: number;
 	policy?: Partial<CallPolicy>;
 	now?: () => number;
+	/**
+	 * Queue mode: one owner per session across processes (src/telegram/ownership). Unset: from
+	 * n8n's environment (EXECUTIONS_MODE=queue); null: never (regular mode).
+	 */
+	ownership?: OwnershipCoordinator | null;
 }
 
 export interface AccountLease {
@@ -65,6 +71,7 @@ export class ClientPool {
 	private readonly idleMs: number;
 	private readonly policy: CallPolicy;
 	private readonly now: () => number;
+	private readonly ownership: OwnershipCoordinator | null;
 	/** Clients created over the pool's life (tests: reuse means this stays at 1 per account). */
 	clientsCreated = 0;
 
@@ -72,6 +79,7 @@ export class ClientPool {
 		this.idleMs = options.idleMs ?? 60_000;
 		this.policy = { ...DEFAULT_CALL_POLICY, ...options.policy, breaker: { ...DEFAULT_CALL_POLICY.breaker, ...options.policy?.breaker } };
 		this.now = options.now ?? Date.now;
+		this.ownership = options.ownership === undefined ? getSharedOwnership() : options.ownership;
 	}
 
 	/** A connected, verified account (its identity is known). Throws typed AccountErrors. */
@@ -116,9 +124,8 @@ export class ClientPool {
 
 	private open(key: string, credentials: AccountCredentials): PoolEntry {
 		const label = credentials.label || `account ${key.slice(0, 6)}`;
-		let client: TelegramClient;
-		try {
-			client = createTelegramClient({
+		const makeClient = (): TelegramClient =>
+			createTelegramClient({
 				apiId: credentials.apiId,
 				apiHash: credentials.apiHash,
 				session: credentials.session,
@@ -126,6 +133,9 @@ export class ClientPool {
 				connectionRetries: this.options.connectionRetries,
 				identity: credentials.identity,
 			});
+		let client: TelegramClient;
+		try {
+			client = makeClient();
 		} catch (error) {
 			// Bad credential fields: say which account (connection.ts never echoes the values).
 			throw credentialError(label, error);
@@ -143,12 +153,25 @@ export class ClientPool {
 			recipients: new Map(),
 			peers: new PeerMemory(),
 		};
+		if (this.ownership) {
+			conn.route = this.ownership.route(key, {
+				label,
+				serve: (request, deadlineMs) => new TelegramAccount(conn).callServed(request, deadlineMs),
+				// Another process holds the session now: this one's connection goes at once.
+				onLost: async () => {
+					const old = conn.client;
+					conn.client = makeClient();
+					await destroyClient(old);
+				},
+			});
+		}
 		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
 		entry.ready = this.connect(conn);
 		// A failed connect must not stay cached: the next acquire tries afresh.
 		entry.ready.catch(() => {
 			if (this.entries.get(key) === entry) this.entries.delete(key);
-			void destroyClient(client);
+			void conn.route?.stop();
+			void destroyClient(conn.client);
 		});
 		this.entries.set(key, entry);
 		return entry;
@@ -157,6 +180,17 @@ export class ClientPool {
 	private async connect(conn: AccountConnection): Promise<void> {
 		const context = { account: conn.label, method: 'connect' };
 		const deadline = conn.policy.connectDeadlineMs;
+		if (conn.route) {
+			// Queue mode: take the session when nobody holds it; the owner connects on its first call.
+			const route = conn.route;
+			await withDeadline(route.start(), deadline, () => new DeadlineError({ ...context, method: 'queue-mode lease' }, deadline)).catch((raw: unknown) => {
+				const error = raw instanceof DeadlineError ? raw : new NetworkError({ ...context, method: 'queue-mode lease' }, `Redis (QUEUE_BULL_REDIS_*) unreachable: ${raw instanceof Error ? raw.message.slice(0, 120) : String(raw)}`);
+				error.notSent = true;
+				throw error;
+			});
+			await new TelegramAccount(conn).whoAmI();
+			return;
+		}
 		try {
 			await withDeadline(conn.client.connect(), deadline, () => new DeadlineError(context, deadline));
 		} catch (raw) {
@@ -185,6 +219,7 @@ export class ClientPool {
 		entry.idleTimer = null;
 		entry.closing = (async () => {
 			await entry.ready.catch(() => undefined);
+			await entry.conn.route?.stop();
 			await destroyClient(entry.conn.client);
 			if (this.entries.get(key) === entry) this.entries.delete(key);
 		})();
