@@ -26,6 +26,7 @@ const BENCHES = {
 	recipients: { module: './recipients' },
 	watchers: { script: 'watchers.js' },
 	transports: { module: './transports' },
+	queue: { module: './queue' },
 };
 
 function runScript(file, emit, name) {

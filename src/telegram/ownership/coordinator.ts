@@ -416,7 +416,7 @@ export class SessionRoute {
 			reply = { id: message.id, err: encodeError(typed, Date.now()) };
 		}
 		await this.coordinator.redis
-			.multi()
+			.pipeline()
 			.rpush(message.to, JSON.stringify(reply))
 			.pexpire(message.to, LIST_TTL_MS)
 			.exec()
@@ -434,7 +434,8 @@ export class SessionRoute {
 		const answer = this.coordinator.expect(id, deadlineMs + FORWARD_SLACK_MS, () => new DeadlineError(context, deadlineMs));
 		answer.catch(() => undefined);
 		try {
-			await this.coordinator.redis.multi().rpush(this.reqKey, JSON.stringify(message)).pexpire(this.reqKey, LIST_TTL_MS).exec();
+			const [pushed] = (await this.coordinator.redis.pipeline().rpush(this.reqKey, JSON.stringify(message)).pexpire(this.reqKey, LIST_TTL_MS).exec()) ?? [];
+			if (pushed?.[0]) throw pushed[0];
 		} catch (error) {
 			this.coordinator.cancel(id);
 			const text = error instanceof Error ? error.message : String(error);
