@@ -85,7 +85,7 @@ async function forwardOverhead(emit) {
 			forwardedP95: round(percentile(forwarded, 95), 2),
 			redisPingP50: round(r50, 2),
 			redisExchangesPerCall: 1,
-			note: 'one exchange: the caller pushes the request (MULTI RPUSH+PEXPIRE), the owner (already blocked in BLPOP) runs it and pushes the answer onto the caller\'s list (already blocked in BLPOP); forwarded calls: ' + b.stats.forwarded,
+			note: 'one exchange: the caller pushes the request (RPUSH+PEXPIRE pipelined), the owner (already blocked in BLPOP) runs it and pushes the answer onto the caller\'s list (already blocked in BLPOP); forwarded calls: ' + b.stats.forwarded,
 		}));
 		owner.release();
 		other.release();
