@@ -405,7 +405,13 @@ export class SessionRoute {
 			// A request the caller has already given up on is never executed: its outcome would be
 			// decided after the caller decided "unknown".
 			if (left <= 50) throw Object.assign(new DeadlineError(context, message.deadlineMs), { notSent: true });
-			if (!this.isOwner()) throw Object.assign(new NetworkError(context, 'the session owner changed before the call ran'), { notSent: true });
+			if (!this.isOwner()) {
+				// Taken just before this process lost the session: back to the head of the list, for
+				// the next owner (it was not run here, so it runs at most once).
+				const requeued = await this.coordinator.redis.lpush(this.reqKey, raw).then(() => true, () => false);
+				if (requeued) return;
+				throw Object.assign(new NetworkError(context, 'the session owner changed before the call ran'), { notSent: true });
+			}
 			const request = decodeRequest(message.req);
 			// (A money call's fence is checked on the way to the wire, in the account's call path.)
 			this.coordinator.stats.served += 1;

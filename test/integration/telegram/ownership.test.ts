@@ -8,7 +8,9 @@ import Redis from 'ioredis';
 
 import type { Operation } from '../../../src/core/types';
 import { FloodWaitError, executeOperations, type ClientPool } from '../../../src/telegram';
+import { Api } from '../../../src/telegram/gramjs';
 import { OwnershipCoordinator, type OwnershipConfig, type SessionRoute } from '../../../src/telegram/ownership';
+import { encodeRequest } from '../../../src/telegram/ownership/codec';
 import { ALICE, CHANNEL, world, type World } from './helpers';
 
 const CHAN = `-100${CHANNEL}`;
@@ -160,6 +162,23 @@ describe('queue mode: one owner per session (real Redis)', () => {
 		expect(w.sandbox.record().calls['payments.getStarsStatus']).toBe(calls);
 		fromB.release();
 		fromC.release();
+	});
+
+	it('a request taken just as the process lost the session goes back to the list, unrun', async () => {
+		w = await world();
+		const a = process();
+		const lease = await a.pool.acquire(w.creds('Alice'));
+		const route = routeOf(a.pool);
+		await admin.set(`${prefix}lease:${route.session}`, '999:someone-else', 'PX', 5_000);
+		await expect(route.fence({ account: 'Alice', method: 'payments.SendStarsForm' })).rejects.toMatchObject({ notSent: true });
+		expect(route.isOwner()).toBe(false);
+		const before = w.sandbox.record().calls['payments.getStarsStatus'] ?? 0;
+		const raw = JSON.stringify({ id: 'r1', to: `${prefix}rep:nobody`, sentAt: Date.now(), deadlineMs: 5_000, method: 'payments.GetStarsStatus', req: encodeRequest(new Api.payments.GetStarsStatus({ peer: new Api.InputPeerSelf() })) });
+		await (route as unknown as { handle(raw: string): Promise<void> }).handle(raw);
+		expect(await admin.lrange(`${prefix}req:${route.session}`, 0, -1)).toEqual([raw]);
+		expect(await admin.llen(`${prefix}rep:nobody`)).toBe(0);
+		expect(w.sandbox.record().calls['payments.getStarsStatus'] ?? 0).toBe(before);
+		lease.release();
 	});
 
 	it('Redis unreachable: opening the account fails as not sent, naming the settings', async () => {
