@@ -153,10 +153,25 @@ export class ClientPool {
 			recipients: new Map(),
 			peers: new PeerMemory(),
 		};
+		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
 		if (this.ownership) {
 			conn.route = this.ownership.route(key, {
 				label,
-				serve: (request, deadlineMs) => new TelegramAccount(conn).callServed(request, deadlineMs),
+				// A served call holds the entry like a lease: the owner's connection is not closed for
+				// idleness under a call, and stays the idle period after the last one it served.
+				serve: async (request, deadlineMs) => {
+					if (entry.closing) throw Object.assign(new NetworkError({ account: label, method: request.className }, 'the session owner is closing the connection'), { notSent: true });
+					entry.refs += 1;
+					if (entry.idleTimer) {
+						clearTimeout(entry.idleTimer);
+						entry.idleTimer = null;
+					}
+					try {
+						return await new TelegramAccount(conn).callServed(request, deadlineMs);
+					} finally {
+						this.releaseEntry(key, entry);
+					}
+				},
 				// Another process holds the session now: this one's connection goes at once.
 				onLost: async () => {
 					const old = conn.client;
@@ -165,7 +180,6 @@ export class ClientPool {
 				},
 			});
 		}
-		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
 		entry.ready = this.connect(conn);
 		// A failed connect must not stay cached: the next acquire tries afresh.
 		entry.ready.catch(() => {

@@ -164,6 +164,24 @@ describe('queue mode: one owner per session (real Redis)', () => {
 		fromC.release();
 	});
 
+	it('an owner that only serves others keeps the session while it is used (no idle hand-over under load)', async () => {
+		w = await world();
+		const coordinator = new OwnershipCoordinator(config());
+		coordinators.push(coordinator);
+		const ownerPool = w.newPool({ ownership: coordinator, idleMs: 300 });
+		const b = process();
+		const own = await ownerPool.acquire(w.creds('Alice'));
+		const other = await b.pool.acquire(w.creds('Alice'));
+		own.release();
+		for (let i = 0; i < 12; i++) {
+			await other.account.balance();
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		expect(routeOf(ownerPool).isOwner()).toBe(true);
+		expect(w.sandbox.record().connections.byAccount[ALICE]).toBe(1);
+		other.release();
+	});
+
 	it('a request taken just as the process lost the session goes back to the list, unrun', async () => {
 		w = await world();
 		const a = process();
