@@ -210,6 +210,27 @@ interface CallOptions {
 /** Update listeners per client (every lease of one pooled client shares them). */
 const localHandlers = new WeakMap<TelegramClient, Set<(update: Api.TypeUpdate) => void>>();
 
+/**
+ * Queue mode: an update Telegram pushed to the session's owner (another process), handed to this
+ * process's listeners of the session as if its own connection had received it.
+ */
+export function deliverPushedUpdate(client: TelegramClient, update: Api.TypeUpdate): void {
+	for (const handler of localHandlers.get(client) ?? []) handler(update);
+}
+
+/** Queue mode: the session's listeners follow it onto a replacement client. */
+export function moveUpdateHandlers(from: TelegramClient, to: TelegramClient): void {
+	const handlers = localHandlers.get(from);
+	if (!handlers) return;
+	const event = new Raw({});
+	for (const handler of handlers) {
+		from.removeEventHandler(handler, event);
+		to.addEventHandler(handler, event);
+	}
+	localHandlers.set(to, handlers);
+	localHandlers.delete(from);
+}
+
 export class TelegramAccount {
 	private readonly directory: PeerDirectory;
 

@@ -7,14 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 
-import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
+import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, deliverPushedUpdate, moveUpdateHandlers, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
 import type { ClientIdentity } from './identity';
 import { DeadlineError, NetworkError, mapTelegramError, redactSecrets } from './errors';
 import { PeerMemory } from './peers';
-import type { TelegramClient } from './gramjs';
+import { Raw, type Api, type TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
 import { getSharedOwnership, type OwnershipCoordinator } from './ownership';
+import { decodeUpdate, encodeUpdate } from './ownership/codec';
 
 export interface AccountCredentials {
 	apiId: number;
@@ -176,9 +177,24 @@ export class ClientPool {
 				onLost: async () => {
 					const old = conn.client;
 					conn.client = makeClient();
+					moveUpdateHandlers(old, conn.client);
+					publishPushed(conn.client);
 					await destroyClient(old);
 				},
+				// Updates Telegram pushed to the owner reach this process's listeners (auction state).
+				onPushed: (data) => {
+					const update = decodeUpdate(data);
+					if (update) deliverPushedUpdate(conn.client, update);
+				},
 			});
+			const route = conn.route;
+			// On the owner, every pushed update also goes to the other processes.
+			const publishPushed = (target: TelegramClient): void => {
+				target.addEventHandler((update: Api.TypeUpdate) => {
+					if (route.isOwner()) route.publishUpdate(encodeUpdate(update));
+				}, new Raw({}));
+			};
+			publishPushed(client);
 		}
 		entry.ready = this.connect(conn);
 		// A failed connect must not stay cached: the next acquire tries afresh.

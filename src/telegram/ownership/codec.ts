@@ -43,6 +43,20 @@ export function decodeRequest(data: string): Api.AnyRequest {
 	return obj as Api.AnyRequest;
 }
 
+/** A pushed update as TL bytes (base64), and back. */
+export function encodeUpdate(update: Api.TypeUpdate): string {
+	return Buffer.from((update as unknown as { getBytes(): Buffer }).getBytes()).toString('base64');
+}
+
+export function decodeUpdate(data: string): Api.TypeUpdate | null {
+	try {
+		const obj: unknown = new BinaryReader(Buffer.from(data, 'base64')).tgReadObject();
+		return obj && typeof obj === 'object' && (obj as { classType?: unknown }).classType === 'constructor' ? (obj as Api.TypeUpdate) : null;
+	} catch {
+		return null;
+	}
+}
+
 /** The answer's TL bytes (objects, Bool, vectors of objects, ints or longs). */
 export function encodeResult(value: unknown): string {
 	return resultBytes(value).toString('base64');

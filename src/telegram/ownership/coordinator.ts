@@ -78,6 +78,8 @@ export interface SessionHandlers {
 	serve(request: Api.AnyRequest, deadlineMs: number): Promise<unknown>;
 	/** This process stopped holding the session: close its connection now. */
 	onLost(): Promise<void> | void;
+	/** An update Telegram pushed to the owner's connection (TL bytes, base64), in a process that is not the owner. */
+	onPushed?(data: string): void;
 }
 
 export interface OwnershipStats {
@@ -126,6 +128,8 @@ export class OwnershipCoordinator {
 	private readonly routes = new Set<SessionRoute>();
 	private connecting: Promise<void> | null = null;
 	private closed = false;
+	private subscriber: Redis | null = null;
+	private readonly subscriptions = new Map<string, (data: string) => void>();
 
 	constructor(
 		readonly config: OwnershipConfig,
@@ -136,7 +140,7 @@ export class OwnershipCoordinator {
 		this.cmd.on('error', () => undefined);
 	}
 
-	key(kind: 'lease' | 'fence' | 'req', session: string): string {
+	key(kind: 'lease' | 'fence' | 'req' | 'upd', session: string): string {
 		return `${this.config.keyPrefix}${kind}:${session}`;
 	}
 
@@ -168,6 +172,24 @@ export class OwnershipCoordinator {
 
 	forget(route: SessionRoute): void {
 		this.routes.delete(route);
+	}
+
+	/** Pushed updates of a session, as the owner publishes them (one subscriber connection per process). */
+	subscribe(channel: string, onMessage: (data: string) => void): void {
+		if (this.closed) return;
+		if (!this.subscriber) {
+			const sub = this.redisFactory(this.config, 'blocking');
+			sub.on('error', () => undefined);
+			sub.on('message', (ch: string, data: string) => this.subscriptions.get(ch)?.(data));
+			this.subscriber = sub;
+		}
+		this.subscriptions.set(channel, onMessage);
+		void this.subscriber.subscribe(channel).catch(() => undefined);
+	}
+
+	unsubscribe(channel: string): void {
+		if (!this.subscriptions.delete(channel)) return;
+		void this.subscriber?.unsubscribe(channel).catch(() => undefined);
 	}
 
 	/** Waits for the reply `id` (the listener starts on first use). */
@@ -233,6 +255,9 @@ export class OwnershipCoordinator {
 		}
 		this.replies?.disconnect();
 		this.replies = null;
+		this.subscriber?.disconnect();
+		this.subscriber = null;
+		this.subscriptions.clear();
 		this.cmd.disconnect();
 	}
 }
@@ -251,6 +276,7 @@ export class SessionRoute {
 	private readonly leaseKey: string;
 	private readonly fenceKey: string;
 	private readonly reqKey: string;
+	private readonly updKey: string;
 
 	constructor(
 		private readonly coordinator: OwnershipCoordinator,
@@ -260,6 +286,16 @@ export class SessionRoute {
 		this.leaseKey = coordinator.key('lease', session);
 		this.fenceKey = coordinator.key('fence', session);
 		this.reqKey = coordinator.key('req', session);
+		this.updKey = coordinator.key('upd', session);
+	}
+
+	/**
+	 * On the owner: passes an update Telegram pushed to its connection to the other processes
+	 * (Redis pub/sub; at most once, as pushed updates are on Telegram's side too).
+	 */
+	publishUpdate(data: string): void {
+		if (this.state !== 'owner') return;
+		void this.coordinator.redis.publish(this.updKey, data).catch(() => undefined);
 	}
 
 	get leaseMs(): number {
@@ -287,6 +323,12 @@ export class SessionRoute {
 	/** Tries to take the lease once, then keeps renewing or probing. */
 	async start(): Promise<void> {
 		await this.coordinator.ready();
+		const onPushed = this.handlers.onPushed;
+		if (onPushed) {
+			this.coordinator.subscribe(this.updKey, (data) => {
+				if (this.state !== 'owner') onPushed(data);
+			});
+		}
 		await this.tryAcquire().catch(() => undefined);
 		if (this.state === 'starting') this.state = 'follower';
 		this.schedule();
@@ -481,6 +523,7 @@ export class SessionRoute {
 		this.serveConn?.disconnect();
 		this.serveConn = null;
 		this.leaseValue = null;
+		this.coordinator.unsubscribe(this.updKey);
 		this.coordinator.forget(this);
 		if (value) await this.coordinator.redis.eval(RELEASE, 1, this.leaseKey, value).catch(() => undefined);
 	}

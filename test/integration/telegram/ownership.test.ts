@@ -11,10 +11,19 @@ import { FloodWaitError, executeOperations, type ClientPool } from '../../../src
 import { Api } from '../../../src/telegram/gramjs';
 import { OwnershipCoordinator, type OwnershipConfig, type SessionRoute } from '../../../src/telegram/ownership';
 import { encodeRequest } from '../../../src/telegram/ownership/codec';
+import { balanceUpdate } from '../sandbox/clients';
 import { ALICE, CHANNEL, world, type World } from './helpers';
 
 const CHAN = `-100${CHANNEL}`;
 const LEASE_MS = 900;
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error('timed out');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
 
 function op(opKey: string, accountId: string, giftId: string, price: number, quantity = 1): Operation {
 	return { opKey, accountId, recipient: CHAN, giftId, price, quantity, supply: null };
@@ -162,6 +171,43 @@ describe('queue mode: one owner per session (real Redis)', () => {
 		expect(w.sandbox.record().calls['payments.getStarsStatus']).toBe(calls);
 		fromB.release();
 		fromC.release();
+	});
+
+	it('updates Telegram pushes to the owner reach the listeners of the other processes, also after a take-over', async () => {
+		w = await world();
+		const a = process();
+		const b = process();
+		const own = await a.pool.acquire(w.creds('Alice'));
+		await own.account.whoAmI();
+		const other = await b.pool.acquire(w.creds('Alice'));
+		const seen: string[] = [];
+		const ownerSeen: string[] = [];
+		other.account.onUpdate((u) => {
+			if (u instanceof Api.UpdateStarsBalance) seen.push((u.balance as Api.StarsAmount).amount.toString());
+		});
+		own.account.onUpdate((u) => {
+			if (u instanceof Api.UpdateStarsBalance) ownerSeen.push((u.balance as Api.StarsAmount).amount.toString());
+		});
+		await new Promise((r) => setTimeout(r, 100));
+		w.sandbox.push(ALICE, balanceUpdate(777));
+		await until(() => seen.length > 0 && ownerSeen.length > 0);
+		expect(seen).toEqual(['777']);
+		expect(ownerSeen).toEqual(['777']);
+		// B takes the session over: its listener now hears B's own connection; A's hears it through Redis.
+		const routeA = routeOf(a.pool) as unknown as { timer: NodeJS.Timeout | null; ticking: boolean };
+		clearTimeout(routeA.timer!);
+		routeA.ticking = true;
+		await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+		expect(routeOf(a.pool).isOwner()).toBe(false);
+		await other.account.balance();
+		expect(routeOf(b.pool).isOwner()).toBe(true);
+		await new Promise((r) => setTimeout(r, 100));
+		w.sandbox.push(ALICE, balanceUpdate(888));
+		await until(() => seen.length > 1 && ownerSeen.length > 1);
+		expect(seen).toEqual(['777', '888']);
+		expect(ownerSeen).toEqual(['777', '888']);
+		own.release();
+		other.release();
 	});
 
 	it('an owner that only serves others keeps the session while it is used (no idle hand-over under load)', async () => {
