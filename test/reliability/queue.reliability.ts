@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { silentLogger, startSandbox, type Sandbox } from '../../src/sandbox';
+import * as storeModule from '../../src/store';
 import { getStore } from '../../src/store';
 import type { Operation } from '../../src/core/types';
 import { ZERO, recordCase } from './lib';
@@ -23,6 +24,9 @@ const CHAN = `-100${CHANNEL}`;
 const LEASE_MS = 1000;
 const POLICY = { readDeadlineMs: 2_000, formDeadlineMs: 2_000, sendDeadlineMs: 2_500, connectDeadlineMs: 3_000, retryBaseMs: 50, retryMaxMs: 200 };
 const PRICE = 20;
+/** The PostgreSQL store (TELEGRAM_GIFTS_DB=postgres://…) is in the package: the PostgreSQL case runs. */
+const PG_STORE = typeof (storeModule as Record<string, unknown>).isPostgresUrl === 'function';
+const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 
 function scenario(): Record<string, unknown> {
 	return {
@@ -243,6 +247,34 @@ describe('queue mode: processes killed, Redis restarted (private redis-server, s
 		// Whatever the first run could not settle, the next run does (the grace of 3 s has passed by then).
 		const again = await buyerResults(startProcess(ctx, 'buyer', plan));
 		await finish('queue: session owner killed mid-payment', started, plan, `first run: ${String(first[0].status)} ${String(first[0].quantityBought)}/2; rerun: ${String(again[0].status)} ${String(again[0].quantityBought)}/2`);
+	});
+
+	(PG_STORE ? it : it.skip)('PostgreSQL connections dropped (pg_terminate_backend) while payments are forwarded: nothing paid twice, every unit settled', async () => {
+		const started = Date.now();
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { Client } = require('pg') as typeof import('pg');
+		const db = `tg_queue_rel_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+		const admin = new Client(PG_ADMIN);
+		await admin.connect();
+		await admin.query(`CREATE DATABASE ${db}`);
+		ctx.storePath = `postgres://postgres@127.0.0.1:5432/${db}`;
+		try {
+			await ownerUp(ctx);
+			ctx.sandbox.setLatency('payments.sendStarsForm', 500);
+			const plan = ops('pg-restart', 3);
+			const worker = startProcess(ctx, 'buyer', plan);
+			await until('the first payment to reach Telegram', () => sends(ctx.sandbox) >= 1);
+			const dropped = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db]);
+			const first = await buyerResults(worker);
+			ctx.sandbox.setLatency('payments.sendStarsForm', undefined);
+			await sleep(3_000);
+			const again = await buyerResults(startProcess(ctx, 'buyer', plan));
+			await finish('queue: PostgreSQL connections dropped mid-run', started, plan, `${dropped.rowCount} store connections dropped; first run: ${String(first[0].status)} ${String(first[0].quantityBought)}/3; rerun: ${String(again[0].status)} ${String(again[0].quantityBought)}/3`);
+		} finally {
+			for (const p of ctx.procs) if (p.child.exitCode === null && p.child.signalCode === null) await kill9(p);
+			await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+			await admin.end();
+		}
 	});
 
 	it('Redis restarted (no persistence) while payments are forwarded: nothing paid twice, every unit settled', async () => {
