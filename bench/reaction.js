@@ -20,7 +20,7 @@ const HARNESS = path.join(REPO, 'scripts', 'e2e', 'scenario-run.js');
 const P = 1000;
 const N = Number(process.env.BENCH_REACTION_ACCOUNTS) || 4;
 const R = 0;
-const DROPS = 40;
+const DEFAULT_DROPS = 40;
 const FIRST_DROP_MS = 30000; // n8n is packed, installed, started and active well before this
 const SPREAD_MS = 60000;
 const GIFT_BASE = 8800000000000000001n;
@@ -29,13 +29,13 @@ function targets() {
 	return { p50: P / (2 * N) + 3 * R + 25, p95: P / N + 3 * R + 50 };
 }
 
-function unavailable(emit, note) {
+function unavailable(emit, note, name = 'reaction.n8n') {
 	const t = targets();
-	emit(figure('reaction.n8n.p50', null, 'ms', t.p50, { note, P, N, R }));
-	emit(figure('reaction.n8n.p95', null, 'ms', t.p95, { note, P, N, R }));
+	emit(figure(`${name}.p50`, null, 'ms', t.p50, { note, P, N, R }));
+	emit(figure(`${name}.p95`, null, 'ms', t.p95, { note, P, N, R }));
 }
 
-function scenario() {
+function scenario(DROPS) {
 	let seed = 4242;
 	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 	return {
@@ -84,14 +84,20 @@ function breakdown(executions, { releaseEpochOf, firstSendEpochOf }) {
 	return parts;
 }
 
-async function run(emit) {
-	if (!fs.existsSync(WORKFLOW)) return unavailable(emit, 'workflows/autobuy.json is not in the repository yet: not measured');
-	if (!fs.existsSync(HARNESS)) return unavailable(emit, 'the e2e harness (scripts/e2e) is missing: not measured');
+/**
+ * `options.mode`: undefined (the figures are reaction.n8n.*), 'regular' (reaction.regular.*) or
+ * 'queue' (reaction.queue.*: n8n in queue mode, scripts/e2e/queue.js); `options.drops` (default 40).
+ */
+async function run(emit, options = {}) {
+	const name = options.mode ? `reaction.${options.mode}` : 'reaction.n8n';
+	const DROPS = options.drops || DEFAULT_DROPS;
+	if (!fs.existsSync(WORKFLOW)) return unavailable(emit, 'workflows/autobuy.json is not in the repository yet: not measured', name);
+	if (!fs.existsSync(HARNESS)) return unavailable(emit, 'the e2e harness (scripts/e2e) is missing: not measured', name);
 	const { bootWithSandbox } = require(HARNESS);
 	const { adaptForSandbox } = require(path.join(REPO, 'scripts', 'e2e', 'templates.js'));
 	const { loadWorkflows } = require(path.join(REPO, 'scripts', 'e2e', 'workflows.js'));
 	const { cleanupStack, sleep } = require(path.join(REPO, 'scripts', 'e2e', 'util.js'));
-	const scene = scenario();
+	const scene = scenario(DROPS);
 	const workflows = adaptForSandbox(loadWorkflows(WORKFLOW), scene, { maxPerGift: 1 });
 	for (const wf of workflows) {
 		for (const node of wf.nodes) {
@@ -100,14 +106,15 @@ async function run(emit) {
 	}
 	const cleanup = cleanupStack();
 	try {
-		const { run: n8nRun, sandbox } = await bootWithSandbox({ cleanup, scenario: scene, workflows, quietSandbox: true });
+		const { run: n8nRun, sandbox } = await bootWithSandbox({ cleanup, scenario: scene, workflows, quietSandbox: true, prepare: options.mode === 'queue' ? { queue: true } : {} });
 		const lead = sandbox.nowMs();
-		if (lead > FIRST_DROP_MS - 2000) return unavailable(emit, `n8n took until ${lead} ms of the scenario to start, past the first drop`);
+		if (lead > FIRST_DROP_MS - 2000) return unavailable(emit, `n8n took until ${lead} ms of the scenario to start, past the first drop`, name);
 		const last = Math.max(...scene.gifts.map((g) => g.releaseAtMs ?? 0));
 		await sleep(last - sandbox.nowMs() + 5000);
 		const record = sandbox.record();
 		const executions = await n8nRun.n8n.executions({ withData: true });
 		const logTail = executions.length === 0 ? n8nRun.n8n.logTail(15) : null;
+		const queueInfo = options.mode === 'queue' ? { mode: 'queue', workers: 2, maxOpenByAccount: record.connections.maxOpenByAccount } : options.mode ? { mode: options.mode } : {};
 		await n8nRun.n8n.stop();
 		const reactions = [];
 		let missed = 0;
@@ -147,9 +154,10 @@ async function run(emit) {
 			getStarGiftsCalls: record.calls['payments.getStarGifts'] ?? 0,
 			...(executions.length === 0 ? { sandboxCalls: record.calls, connections: record.connections } : {}),
 			...(logTail ? { n8nLogTail: logTail } : {}),
+			...queueInfo,
 		};
-		const p50 = figure('reaction.n8n.p50', round(percentile(reactions, 50), 1), 'ms', t.p50, context);
-		const p95 = figure('reaction.n8n.p95', round(percentile(reactions, 95), 1), 'ms', t.p95, context);
+		const p50 = figure(`${name}.p50`, round(percentile(reactions, 50), 1), 'ms', t.p50, context);
+		const p95 = figure(`${name}.p95`, round(percentile(reactions, 95), 1), 'ms', t.p95, context);
 		p50.ok = p50.ok && missed === 0;
 		p95.ok = p95.ok && missed === 0;
 		emit(p50);

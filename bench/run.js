@@ -27,6 +27,7 @@ const BENCHES = {
 	watchers: { script: 'watchers.js' },
 	transports: { module: './transports' },
 	resale: { module: './resale' },
+	queue: { module: './queue' },
 };
 
 function runScript(file, emit, name) {

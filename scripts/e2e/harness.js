@@ -8,6 +8,7 @@ const path = require('node:path');
 const { ensureN8n, N8N_1 } = require('./n8n-install');
 const { packPackage, installPackage, describePackage, PACKAGE_NAME } = require('./package');
 const { N8n } = require('./n8n');
+const { QueueN8n, prepareQueue } = require('./queue');
 const { freePort, makeRunDir, log, seconds } = require('./util');
 
 let packed = null;
@@ -23,7 +24,7 @@ function packOnce() {
 
 /**
  * @param {{cleanup, version?, nodeBin?, abi?, port?, installEnv?, n8nEnv?, keepRunDir?: boolean,
- *          installMode?: 'npm'|'gui'}} opts
+ *          installMode?: 'npm'|'gui', queue?: boolean}} opts
  * @returns {Promise<{n8n: N8n, install, runDir, packageDir, described, timings}>}
  */
 async function prepareRun(opts) {
@@ -48,15 +49,18 @@ async function prepareRun(opts) {
 		`declares ${described.nodes.length} nodes, ${described.credentials.length} credentials`);
 
 	for (const b of described.broken) log(`WARNING: the package declares ${b.file} but it does not load: ${b.error}`);
-	const n8n = new N8n({
+	// Queue mode (--queue): main + workers + webhook processor on PostgreSQL and Redis of the run's own.
+	const queue = opts.queue ? await prepareQueue(cleanup) : null;
+	const n8nOpts = {
 		install,
 		runDir,
 		port: opts.port || (await freePort()),
 		brokerPort: await freePort(),
 		env: opts.n8nEnv,
-	});
+	};
+	const n8n = queue ? new QueueN8n({ ...n8nOpts, queue, webhookPort: queue.webhookPort }) : new N8n(n8nOpts);
 	cleanup.add(() => n8n.stop());
-	return { n8n, install, runDir, packageDir: installed.packageDir, described, timings };
+	return { n8n, install, runDir, packageDir: installed.packageDir, described, timings, queue };
 }
 
 const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Demo-pass-1234' };

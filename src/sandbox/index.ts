@@ -90,8 +90,10 @@ export interface SandboxRecord {
 	/**
 	 * TCP connections accepted: `total` (any), per account id once identified by its auth key, and
 	 * per transport once the first bytes named it (e.g. "full", "intermediate", "obfuscated abridged").
+	 * `maxOpenByAccount`: the most connections one account had open at the same time (queue mode's
+	 * proof that one process holds a session).
 	 */
-	connections: { total: number; byAccount: Record<string, number>; byTransport: Record<string, number> };
+	connections: { total: number; byAccount: Record<string, number>; byTransport: Record<string, number>; maxOpenByAccount: Record<string, number> };
 	/** Completed logins (phone code or QR, with or without 2FA). */
 	logins: LoginRecord[];
 	/** Scenario events that happened before any client had read the catalog (see clock.ts). */
@@ -238,7 +240,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 	const calls: Record<string, number> = {};
 	const callsByAccount: Record<string, Record<string, number>> = {};
 	const callsByDc: Record<number, Record<string, number>> = {};
-	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number> };
+	const connections = { total: 0, byAccount: {} as Record<string, number>, byTransport: {} as Record<string, number>, maxOpenByAccount: {} as Record<string, number> };
 	const waiters = new Set<() => void>();
 	const cancelWaiters = new Set<() => void>();
 	// Before `notify`, so a waiter sees an unwatched event in the record it resolves with.
@@ -337,8 +339,9 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 		handle: (call) => rpc.handle(call),
 		logger,
 		clock: options.mtprotoClock,
-		onAccountConnection: (accountId) => {
+		onAccountConnection: (accountId, open) => {
 			connections.byAccount[accountId] = (connections.byAccount[accountId] ?? 0) + 1;
+			connections.maxOpenByAccount[accountId] = Math.max(connections.maxOpenByAccount[accountId] ?? 0, open);
 			notify();
 		},
 		onConnection: () => {
@@ -455,7 +458,7 @@ export async function startSandbox(input: Scenario | unknown, options: StartSand
 			callsByDc: Object.fromEntries(Object.entries(callsByDc).map(([id, own]) => [id, { ...own }])),
 			releases: [...market.releases],
 			soldOut: [...market.soldOut],
-			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport } },
+			connections: { total: connections.total, byAccount: { ...connections.byAccount }, byTransport: { ...connections.byTransport }, maxOpenByAccount: { ...connections.maxOpenByAccount } },
 			logins: logins.map((l) => ({ ...l })),
 			unwatched: clock.unwatched.map((u) => ({ ...u })),
 			firstWatchReadAtMs: clock.firstWatchReadAtMs,

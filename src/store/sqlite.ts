@@ -98,18 +98,25 @@ export class StoreSchemaError extends Error {
 	}
 }
 
+/** The applied schema version (0 for a new file); a read only, no lock beyond a snapshot. */
 export async function readSchemaVersion(conn: SqliteConnection): Promise<number> {
-	await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-	const row = await conn.get<{ version: number }>('SELECT MAX(version) AS version FROM schema_version');
+	const table = await conn.get<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+	if (!table) return 0;
+	const row = await conn.get<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_version');
 	return row?.version ?? 0;
 }
 
-/** Applies the missing migrations up to `target`; safe against a concurrent migrator. */
+/**
+ * Applies the missing migrations up to `target`; safe against a concurrent migrator. An up-to-date
+ * file (every open but the first) is only read: no process takes the write lock just to open.
+ */
 export async function migrate(conn: SqliteConnection, location: string, target = LATEST_SCHEMA_VERSION): Promise<number> {
-	await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+	const before = await readSchemaVersion(conn);
 	for (const migration of MIGRATIONS) {
 		if (migration.version > target) break;
+		if (migration.version <= before) continue;
 		await conn.transaction(async () => {
+			await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
 			// Re-read inside the write lock: another process may have migrated meanwhile.
 			const current = await readSchemaVersion(conn);
 			if (current >= migration.version) return;
@@ -125,6 +132,44 @@ export async function migrate(conn: SqliteConnection, location: string, target =
 		);
 	}
 	return version;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Duck-typed: the native module's errors may come from another realm (jest), failing instanceof. */
+function isBusy(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) return false;
+	const { code, message } = error as { code?: unknown; message?: unknown };
+	return /SQLITE_BUSY|SQLITE_LOCKED/.test(`${String(code ?? '')} ${String(message ?? '')}`);
+}
+
+/**
+ * Puts the file in WAL mode (persistent: only the first opener of a new file switches it).
+ *
+ * Why not just `PRAGMA journal_mode = WAL`: switching needs an exclusive lock, and when another
+ * connection is opening the same new file at that moment (two n8n processes, n8n and the CLI, two
+ * store instances), sqlite answers SQLITE_BUSY at once: the busy handler (busy_timeout) is not
+ * consulted for this lock, measured here at 0-5 ms in ~6 % of two simultaneous opens of a new
+ * file. That was the cause of "database is locked" in the two-instance test. So: read the mode
+ * first (a file already in WAL needs no lock), and retry a refused switch with a short backoff
+ * until the busy timeout has passed, as the busy handler would.
+ */
+export async function enableWal(conn: SqliteConnection, busyTimeoutMs: number): Promise<void> {
+	const deadline = Date.now() + busyTimeoutMs;
+	for (let attempt = 0; ; attempt += 1) {
+		try {
+			const current = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode');
+			if (current?.journal_mode === 'wal') return;
+			const set = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
+			if (set?.journal_mode === 'wal') return;
+			// Refused without an error (a file system without shared memory): stay in rollback mode.
+			if (Date.now() >= deadline) return;
+		} catch (error) {
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here: the nodes wrap store errors
+			if (!isBusy(error) || Date.now() >= deadline) throw error;
+		}
+		await sleep(Math.min(50, 2 ** attempt) + Math.random() * 5);
+	}
 }
 
 interface LedgerRow {
@@ -266,9 +311,9 @@ export class SqliteGiftStore implements GiftStore {
 		const conn = await SqliteConnection.open(path);
 		let store: SqliteGiftStore | null = null;
 		try {
-			// busy_timeout first: switching to WAL itself needs a lock another process may hold.
-			await conn.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
-			await conn.get('PRAGMA journal_mode = WAL');
+			const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
+			await conn.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+			await enableWal(conn, busyTimeoutMs);
 			await conn.exec('PRAGMA synchronous = NORMAL');
 			const version = await migrate(conn, path, options.migrateTo);
 			store = new SqliteGiftStore(conn, path, version);

@@ -22,6 +22,7 @@ import {
 	type ErrorContext,
 } from './errors';
 import { giftFromStarGift } from './gift-mapping';
+import { MONEY_METHODS, type SessionRoute } from './ownership/coordinator';
 import { Api, Raw, returnBigInt, type TelegramClient } from './gramjs';
 import { PeerDirectory, channelPeer, inputPeerOf, knownPeersIn, type KnownPeer, type PeerMemory, type PeerStore } from './peers';
 import { PollFloor } from './pollFloor';
@@ -180,7 +181,8 @@ export interface AccountConnection {
 	readonly key: string;
 	readonly label: string;
 	readonly server: TelegramServer;
-	readonly client: TelegramClient;
+	/** The MTProto client; replaced by a fresh, unconnected one when queue mode hands the session to another process. */
+	client: TelegramClient;
 	readonly health: AccountHealth;
 	readonly policy: CallPolicy;
 	readonly now: () => number;
@@ -192,6 +194,11 @@ export interface AccountConnection {
 	readonly peers: PeerMemory;
 	/** A data-center migration under way (every call that met USER_MIGRATE waits for the one). */
 	migration?: Promise<void>;
+	/**
+	 * Queue mode (src/telegram/ownership): whether this process holds the session's connection, and
+	 * the way to the process that does. Absent in regular mode.
+	 */
+	route?: SessionRoute | null;
 }
 
 /** Where recipient lookups keep what they learn across restarts (any GiftStore). */
@@ -210,6 +217,27 @@ interface CallOptions {
 
 /** Update listeners per client (every lease of one pooled client shares them). */
 const localHandlers = new WeakMap<TelegramClient, Set<(update: Api.TypeUpdate) => void>>();
+
+/**
+ * Queue mode: an update Telegram pushed to the session's owner (another process), handed to this
+ * process's listeners of the session as if its own connection had received it.
+ */
+export function deliverPushedUpdate(client: TelegramClient, update: Api.TypeUpdate): void {
+	for (const handler of localHandlers.get(client) ?? []) handler(update);
+}
+
+/** Queue mode: the session's listeners follow it onto a replacement client. */
+export function moveUpdateHandlers(from: TelegramClient, to: TelegramClient): void {
+	const handlers = localHandlers.get(from);
+	if (!handlers) return;
+	const event = new Raw({});
+	for (const handler of handlers) {
+		from.removeEventHandler(handler, event);
+		to.addEventHandler(handler, event);
+	}
+	localHandlers.set(to, handlers);
+	localHandlers.delete(from);
+}
 
 export class TelegramAccount {
 	private readonly directory: PeerDirectory;
@@ -277,8 +305,16 @@ export class TelegramAccount {
 		return { account: this.conn.label, method };
 	}
 
-	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false, dcId?: number): Promise<R['__response']> {
-		const { client, health, now } = this.conn;
+	/**
+	 * Queue mode, on the session's owner: runs a request another process forwarded, through this
+	 * process's own checks (parking, breaker, deadline), never forwarding it again.
+	 */
+	callServed<R extends Api.AnyRequest>(request: R, deadlineMs: number, dcId?: number): Promise<R['__response']> {
+		return this.callOnce(request, deadlineMs, false, dcId, true);
+	}
+
+	private async callOnce<R extends Api.AnyRequest>(request: R, deadlineMs: number, migrated = false, dcId?: number, served = false): Promise<R['__response']> {
+		const { health, now, route } = this.conn;
 		const method = request.className;
 		const context = this.context(method);
 		const notSent = <E extends AccountError>(error: E): E => {
@@ -291,11 +327,23 @@ export class TelegramAccount {
 		if (!health.breaker.tryPass(now())) {
 			throw notSent(new CircuitOpenError(context, health.breaker.retryAtMs(now()) ?? now() + this.conn.policy.breaker.cooldownMs));
 		}
+		// Queue mode: the owner runs the call; any other process forwards it (one exchange through Redis).
+		const forwarded = route !== undefined && route !== null && !served && !route.isOwner();
+		if (route && !forwarded) {
+			if (!route.isOwner()) throw notSent(new NetworkError(context, 'this process no longer holds the session'));
+			// The fence: a money call only while the lease is still ours in Redis.
+			if (MONEY_METHODS.has(method)) await route.fence(context);
+		}
 		try {
-			await this.ensureConnected(method).catch((error: AccountError) => {
-				throw notSent(error);
-			});
-			const result = await withDeadline(dcId === undefined ? client.invoke(request) : client.invoke(request, dcId), deadlineMs, () => new DeadlineError(context, deadlineMs));
+			let result: R['__response'];
+			if (forwarded) {
+				result = await route.forward(request, deadlineMs, context, dcId);
+			} else {
+				await this.ensureConnected(method).catch((error: AccountError) => {
+					throw notSent(error);
+				});
+				result = await withDeadline(dcId === undefined ? this.conn.client.invoke(request) : this.conn.client.invoke(request, dcId), deadlineMs, () => new DeadlineError(context, deadlineMs));
+			}
 			health.breaker.onSuccess();
 			return result;
 		} catch (raw) {
@@ -308,12 +356,12 @@ export class TelegramAccount {
 			} else if (error instanceof AuthInvalidError) {
 				health.authError = error;
 				health.breaker.onNeutral();
-			} else if (error instanceof MigrateError && !migrated && dcId === undefined) {
+			} else if (error instanceof MigrateError && !migrated && dcId === undefined && !forwarded) {
 				health.breaker.onNeutral();
 				// The account lives on another DC (a 303 answer is a refusal: nothing ran). Follow it
 				// once, signed in (export/import authorization), then repeat the call there.
 				await this.switchDc(error.newDc);
-				return this.callOnce(request, deadlineMs, true);
+				return this.callOnce(request, deadlineMs, true, undefined, served);
 			} else {
 				health.breaker.onNeutral();
 			}

@@ -7,13 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 
-import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, type AccountConnection, type CallPolicy } from './account';
+import { AccountHealth, DEFAULT_CALL_POLICY, TelegramAccount, deliverPushedUpdate, moveUpdateHandlers, type AccountConnection, type CallPolicy } from './account';
 import { createTelegramClient, destroyClient, holdDc, type TelegramServer } from './connection';
 import type { ClientIdentity } from './identity';
-import { DeadlineError, mapTelegramError, redactSecrets } from './errors';
+import { DeadlineError, NetworkError, mapTelegramError, redactSecrets } from './errors';
 import { PeerMemory } from './peers';
-import type { TelegramClient } from './gramjs';
+import { Raw, type Api, type TelegramClient } from './gramjs';
 import { withDeadline } from './resilience';
+import { getSharedOwnership, type OwnershipCoordinator } from './ownership';
+import { decodeUpdate, encodeUpdate } from './ownership/codec';
 
 export interface AccountCredentials {
 	apiId: number;
@@ -33,6 +35,11 @@ export interface PoolOptions {
 	connectionRetries?: number;
 	policy?: Partial<CallPolicy>;
 	now?: () => number;
+	/**
+	 * Queue mode: one owner per session across processes (src/telegram/ownership). Unset: from
+	 * n8n's environment (EXECUTIONS_MODE=queue); null: never (regular mode).
+	 */
+	ownership?: OwnershipCoordinator | null;
 }
 
 export interface AccountLease {
@@ -65,6 +72,7 @@ export class ClientPool {
 	private readonly idleMs: number;
 	private readonly policy: CallPolicy;
 	private readonly now: () => number;
+	private readonly ownership: OwnershipCoordinator | null;
 	/** Clients created over the pool's life (tests: reuse means this stays at 1 per account). */
 	clientsCreated = 0;
 
@@ -72,6 +80,7 @@ export class ClientPool {
 		this.idleMs = options.idleMs ?? 60_000;
 		this.policy = { ...DEFAULT_CALL_POLICY, ...options.policy, breaker: { ...DEFAULT_CALL_POLICY.breaker, ...options.policy?.breaker } };
 		this.now = options.now ?? Date.now;
+		this.ownership = options.ownership === undefined ? getSharedOwnership() : options.ownership;
 	}
 
 	/** A connected, verified account (its identity is known). Throws typed AccountErrors. */
@@ -116,9 +125,8 @@ export class ClientPool {
 
 	private open(key: string, credentials: AccountCredentials): PoolEntry {
 		const label = credentials.label || `account ${key.slice(0, 6)}`;
-		let client: TelegramClient;
-		try {
-			client = createTelegramClient({
+		const makeClient = (): TelegramClient =>
+			createTelegramClient({
 				apiId: credentials.apiId,
 				apiHash: credentials.apiHash,
 				session: credentials.session,
@@ -126,6 +134,9 @@ export class ClientPool {
 				connectionRetries: this.options.connectionRetries,
 				identity: credentials.identity,
 			});
+		let client: TelegramClient;
+		try {
+			client = makeClient();
 		} catch (error) {
 			// Bad credential fields: say which account (connection.ts never echoes the values).
 			throw credentialError(label, error);
@@ -146,11 +157,53 @@ export class ClientPool {
 			peers: new PeerMemory(),
 		};
 		const entry: PoolEntry = { conn, refs: 0, ready: Promise.resolve(), idleTimer: null, closing: null };
+		if (this.ownership) {
+			conn.route = this.ownership.route(key, {
+				label,
+				// A served call holds the entry like a lease: the owner's connection is not closed for
+				// idleness under a call, and stays the idle period after the last one it served.
+				serve: async (request, deadlineMs, dcId) => {
+					if (entry.closing) throw Object.assign(new NetworkError({ account: label, method: request.className }, 'the session owner is closing the connection'), { notSent: true });
+					entry.refs += 1;
+					if (entry.idleTimer) {
+						clearTimeout(entry.idleTimer);
+						entry.idleTimer = null;
+					}
+					try {
+						return await new TelegramAccount(conn).callServed(request, deadlineMs, dcId);
+					} finally {
+						this.releaseEntry(key, entry);
+					}
+				},
+				// Another process holds the session now: this one's connection goes at once.
+				onLost: async () => {
+					const old = conn.client;
+					conn.client = makeClient();
+					moveUpdateHandlers(old, conn.client);
+					publishPushed(conn.client);
+					await destroyClient(old);
+				},
+				// Updates Telegram pushed to the owner reach this process's listeners (auction state).
+				onPushed: (data) => {
+					const update = decodeUpdate(data);
+					if (update) deliverPushedUpdate(conn.client, update);
+				},
+			});
+			const route = conn.route;
+			// On the owner, every pushed update also goes to the other processes.
+			const publishPushed = (target: TelegramClient): void => {
+				target.addEventHandler((update: Api.TypeUpdate) => {
+					if (route.isOwner()) route.publishUpdate(encodeUpdate(update));
+				}, new Raw({}));
+			};
+			publishPushed(client);
+		}
 		entry.ready = this.connect(conn);
 		// A failed connect must not stay cached: the next acquire tries afresh.
 		entry.ready.catch(() => {
 			if (this.entries.get(key) === entry) this.entries.delete(key);
-			void destroyClient(client);
+			void conn.route?.stop();
+			void destroyClient(conn.client);
 		});
 		this.entries.set(key, entry);
 		return entry;
@@ -159,6 +212,17 @@ export class ClientPool {
 	private async connect(conn: AccountConnection): Promise<void> {
 		const context = { account: conn.label, method: 'connect' };
 		const deadline = conn.policy.connectDeadlineMs;
+		if (conn.route) {
+			// Queue mode: take the session when nobody holds it; the owner connects on its first call.
+			const route = conn.route;
+			await withDeadline(route.start(), deadline, () => new DeadlineError({ ...context, method: 'queue-mode lease' }, deadline)).catch((raw: unknown) => {
+				const error = raw instanceof DeadlineError ? raw : new NetworkError({ ...context, method: 'queue-mode lease' }, `Redis (QUEUE_BULL_REDIS_*) unreachable: ${raw instanceof Error ? raw.message.slice(0, 120) : String(raw)}`);
+				error.notSent = true;
+				throw error;
+			});
+			await new TelegramAccount(conn).whoAmI();
+			return;
+		}
 		try {
 			await withDeadline(conn.client.connect(), deadline, () => new DeadlineError(context, deadline));
 		} catch (raw) {
@@ -187,6 +251,7 @@ export class ClientPool {
 		entry.idleTimer = null;
 		entry.closing = (async () => {
 			await entry.ready.catch(() => undefined);
+			await entry.conn.route?.stop();
 			await destroyClient(entry.conn.client);
 			if (this.entries.get(key) === entry) this.entries.delete(key);
 		})();

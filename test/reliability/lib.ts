@@ -30,7 +30,7 @@ export interface CaseFigures {
 }
 
 export interface CaseLine extends CaseFigures {
-	stage: 'badInput' | 'faults' | 'n8n';
+	stage: 'badInput' | 'faults' | 'n8n' | 'queue';
 	case: string;
 	/** What happened, in a few words (the error message shown to the user, or the outcome). */
 	outcome: string;

@@ -9,12 +9,15 @@ const assert = require('node:assert/strict');
 const { loadScenario, bootTemplates, dropAt, untilScenarioMs, settle, coreOf, planParamsToInput, boughtByKey, plannedByKey } = require('../drop');
 const { nodeNamed } = require('../workflows');
 const { nodeOutput } = require('../n8n');
+const { queueProof } = require('../queue');
 
 const MAX_STARS_PER_RUN = 5000;
 
 module.exports = {
 	name: 'autobuy: purchases == plan(), within caps; the report matches the record',
 	requires: ['telegramGiftTrigger', 'telegramGiftPlan', 'telegramGift', 'telegramGiftNotify'],
+	// `npm run e2e -- --queue`: also on n8n in queue mode (trigger on the main, execution on a worker).
+	queue: true,
 	async run({ run, cleanup }) {
 		const scenario = loadScenario('e2e-drop.scenario.json');
 		const { sandbox, workflows, activeIds } = await bootTemplates({
@@ -28,6 +31,7 @@ module.exports = {
 			quietMs: 4000,
 			done: (r) => accountIds.every((id) => r.botMessages.some((m) => m.chatId === id)),
 		});
+		const queue = run.queue ? queueProof(run, record) : undefined;
 		await run.n8n.stop();
 
 		const executions = (await run.n8n.executions({ workflowId: activeIds[0], withData: true })).filter((e) => e.mode === 'trigger');
@@ -97,7 +101,7 @@ module.exports = {
 		const lastReport = Math.max(...record.botMessages.map((m) => m.atMs));
 		return {
 			operations: expected.operations.length, copies: record.purchases.length, spent, skips: expected.skips.length,
-			dropToFirstPurchaseMs: firstBuy - drop, dropToReportMs: lastReport - drop,
+			dropToFirstPurchaseMs: firstBuy - drop, dropToReportMs: lastReport - drop, ...(queue ? { queue } : {}),
 		};
 	},
 };

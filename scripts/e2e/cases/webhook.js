@@ -9,12 +9,15 @@ const crypto = require('node:crypto');
 const { loadScenario, bootTemplates } = require('../drop');
 const { sandboxChannels } = require('../templates');
 const { waitUntil } = require('../util');
+const { queueProof } = require('../queue');
 
 const HOOK_PATH = '/webhook/telegram-gift-buy';
 
 module.exports = {
 	name: 'webhook: POST buys and answers per-item results; header auth; idempotency key',
 	requires: ['telegramGift'],
+	// `npm run e2e -- --queue`: also on n8n in queue mode (webhook processor + workers).
+	queue: true,
 	async run({ run, cleanup }) {
 		const scenario = loadScenario('e2e-drop.scenario.json');
 		const apiKey = crypto.randomBytes(18).toString('hex');
@@ -30,7 +33,8 @@ module.exports = {
 
 		const post = async (body, headers = {}) => {
 			const t0 = Date.now();
-			const res = await fetch(`${run.n8n.url}${HOOK_PATH}`, {
+			// Queue mode: the webhook processor serves production webhooks (hookUrl); else the one n8n.
+			const res = await fetch(`${run.n8n.hookUrl || run.n8n.url}${HOOK_PATH}`, {
 				method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
 			});
 			const text = await res.text();
@@ -95,6 +99,7 @@ module.exports = {
 			return all.length >= before + 3 && all.slice(before).every((e) => e.status !== 'running' && e.status !== 'new') ? all.slice(before) : null;
 		}, { timeoutMs: 20000, what: 'the bad requests\' executions' });
 		assert.deepEqual(executions.map((e) => e.status), ['error', 'error', 'error'], 'bad requests are failed executions');
-		return { firstMs: first.ms, repeatMs: again.ms, repeat: repeat.status, badMs: bad.ms };
+		const queue = run.queue ? queueProof(run, sandbox.record()) : undefined;
+		return { firstMs: first.ms, repeatMs: again.ms, repeat: repeat.status, badMs: bad.ms, ...(queue ? { queue } : {}) };
 	},
 };

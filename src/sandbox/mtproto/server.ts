@@ -83,7 +83,8 @@ export interface MtprotoServerOptions {
 	handle: (call: RpcCall) => Promise<RpcOutcome>;
 	logger: SandboxLogger;
 	/** Called once per connection, when its first message identifies the account. */
-	onAccountConnection?: (accountId: string) => void;
+	/** A connection was identified as an account's; `open` counts that account's connections open now (this one included). */
+	onAccountConnection?: (accountId: string, open: number) => void;
 	/** Called for every accepted TCP connection. */
 	onConnection?: () => void;
 	/** Called when a connection's request carries initConnection (once per connection, usually). */
@@ -656,7 +657,10 @@ export class MtprotoServer {
 	}
 
 	accountConnected(connection: ClientConnection): void {
-		this.options.onAccountConnection?.(connection.accountId!);
+		const accountId = connection.accountId!;
+		let open = 0;
+		for (const c of this.connections) if (c.isOpen && c.accountId === accountId) open++;
+		this.options.onAccountConnection?.(accountId, Math.max(1, open));
 	}
 
 	forget(connection: ClientConnection): void {
