@@ -70,6 +70,16 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX peer_access_username ON peer_access (username, updated_at_ms)`,
 		],
 	},
+	{
+		version: 2,
+		description: 'resale purchases in the one ledger (sqlite version 6): kind resale, gift_id holds the listing slug',
+		// PostgreSQL can widen a CHECK in place (sqlite had to rebuild the table); the inline
+		// constraint of version 1 carries PostgreSQL's default name <table>_<column>_check.
+		statements: [
+			`ALTER TABLE purchase_ledger DROP CONSTRAINT purchase_ledger_kind_check`,
+			`ALTER TABLE purchase_ledger ADD CONSTRAINT purchase_ledger_kind_check CHECK (kind IN ('purchase', 'bid', 'resale'))`,
+		],
+	},
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version;

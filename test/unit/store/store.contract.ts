@@ -30,6 +30,16 @@ export function giftStoreContract(backend: string, open: StoreOpener): void {
 			await opened.dispose();
 		});
 
+		it('keeps resale purchases in the one ledger: claimed once by listing slug, counted as spent, listed by kind', async () => {
+			const listing = { opKey: 'resale-x', unitIndex: 0, accountId: '100', recipient: '-1001', giftId: 'PlushPepe-12', price: 900, atMs: 10, kind: 'resale' as const };
+			expect(await store.claimPurchase(listing)).toMatchObject({ claimed: true, entry: { kind: 'resale', giftId: 'PlushPepe-12', status: 'pending' } });
+			expect(await store.claimPurchase(listing)).toMatchObject({ claimed: false });
+			await store.settlePurchase('resale-x', 0, { status: 'bought', reason: null, atMs: 11 });
+			expect(await store.spentSince('100', 0)).toBe(900);
+			expect((await store.listPurchases({ kind: 'resale' })).map((e) => [e.giftId, e.status])).toEqual([['PlushPepe-12', 'bought']]);
+			expect(await store.listPurchases({ kind: 'bid' })).toEqual([]);
+		});
+
 		it('tracks gifts seen: new ids once, sold-out transitions once, data updated', async () => {
 			const first = await store.recordGiftsSeen(
 				[
