@@ -155,8 +155,11 @@ describe('planner invariants', () => {
 				for (const [id, n] of perGift) {
 					const g = gifts.get(id)!;
 					if (g.availabilityRemains !== null) expect(n).toBeLessThanOrEqual(g.availabilityRemains);
-					const r = recipients.find((x) => x.peer === p.operations.find((o) => o.giftId === id)!.recipient)!;
-					expect(n).toBeLessThanOrEqual(r.maxPerGift ?? 1);
+					// Recipient rows may repeat a peer with other ranges (an operation names the peer, not
+					// the row): the copies stay within the largest maxPerGift of the rows with that peer.
+					const peer = p.operations.find((o) => o.giftId === id)!.recipient;
+					const cap = Math.max(...recipients.filter((x) => x.peer === peer).map((x) => x.maxPerGift ?? 1));
+					expect(n).toBeLessThanOrEqual(cap);
 				}
 			}),
 			RUNS,
