@@ -252,8 +252,11 @@ async function main() {
 		}
 		const panelFlows = panels.map(({ description, panel, tool }, i) => panelWorkflow(description, panel, i, tool));
 		const workflows = [...demo, ...panelFlows.map(({ nodeId, ...wf }) => wf)];
+		// The demo scenario is a drop: templates whose trigger follows an auction or resale listings
+		// are imported to be shown, not activated (their auction/collections are not in it).
+		const shownOnly = demo.filter((wf) => wf.nodes.some((n) => /telegramGiftTrigger$/.test(n.type) && (n.parameters?.watch ?? 'gifts') !== 'gifts')).map((wf) => wf.id);
 		const { run, sandbox } = await bootWithSandbox({
-			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: panelFlows.map((w) => w.id), prepare: n8nFlavour(opts.n8n),
+			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: [...panelFlows.map((w) => w.id), ...shownOnly], prepare: n8nFlavour(opts.n8n),
 		});
 		const cookie = await ownerLogin(run.n8n);
 		const [name, ...rest] = cookie.split('=');
