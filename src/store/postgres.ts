@@ -16,15 +16,14 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from './pgMigrations';
+import { toLedgerEntry, toPeerAccess, toSeenGift, type LedgerRow, type PeerAccessRow, type SeenRow } from './rows';
 import { StoreSchemaError } from './sqlite';
 import type {
 	ClaimResult,
 	GiftStore,
 	LedgerEntry,
-	LedgerKind,
 	LedgerOutcomeStatus,
 	LedgerQuery,
-	LedgerStatus,
 	LedgerStep,
 	NewLedgerEntry,
 	PeerAccess,
@@ -105,78 +104,6 @@ function scrub(message: string, config: PgStoreConfig): string {
 	if (config.password) secrets.push(config.password);
 	for (const secret of secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
 	return out;
-}
-
-interface LedgerRow {
-	op_key: string;
-	unit_index: number;
-	account_id: string;
-	recipient: string;
-	gift_id: string;
-	price: number;
-	status: LedgerStatus;
-	reason: string | null;
-	created_at_ms: number;
-	sent_at_ms: number | null;
-	updated_at_ms: number;
-	kind: LedgerKind;
-	bid_amount: number | null;
-}
-
-function toLedgerEntry(row: LedgerRow): LedgerEntry {
-	return {
-		opKey: row.op_key,
-		unitIndex: row.unit_index,
-		kind: row.kind,
-		bidAmount: row.bid_amount,
-		accountId: row.account_id,
-		recipient: row.recipient,
-		giftId: row.gift_id,
-		price: row.price,
-		status: row.status,
-		reason: row.reason,
-		createdAtMs: row.created_at_ms,
-		sentAtMs: row.sent_at_ms,
-		updatedAtMs: row.updated_at_ms,
-	};
-}
-
-interface PeerAccessRow {
-	account_id: string;
-	peer: string;
-	access_hash: string;
-	username: string | null;
-	title: string | null;
-	updated_at_ms: number;
-}
-
-function toPeerAccess(row: PeerAccessRow): PeerAccess {
-	return {
-		accountId: row.account_id,
-		peer: row.peer,
-		accessHash: row.access_hash,
-		username: row.username,
-		title: row.title,
-		updatedAtMs: row.updated_at_ms,
-	};
-}
-
-interface SeenRow {
-	gift_id: string;
-	first_seen_ms: number;
-	last_seen_ms: number;
-	sold_out_at_ms: number | null;
-	data: string;
-}
-
-function toSeenGift(row: SeenRow): SeenGift {
-	return {
-		giftId: row.gift_id,
-		firstSeenMs: row.first_seen_ms,
-		lastSeenMs: row.last_seen_ms,
-		soldOutAtMs: row.sold_out_at_ms,
-		data: JSON.parse(row.data) as unknown,
-	};
 }
 
 function claimParams(entry: NewLedgerEntry): unknown[] {

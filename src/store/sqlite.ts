@@ -10,15 +10,14 @@ import { dirname } from 'node:path';
 import type sqlite3 from 'sqlite3';
 
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { toLedgerEntry, toPeerAccess, toSeenGift, type LedgerRow, type PeerAccessRow, type SeenRow } from './rows';
 import { loadSqlite3 } from './sqlite3-loader';
 import type {
 	ClaimResult,
 	GiftStore,
 	LedgerEntry,
-	LedgerKind,
 	LedgerOutcomeStatus,
 	LedgerQuery,
-	LedgerStatus,
 	LedgerStep,
 	NewLedgerEntry,
 	PeerAccess,
@@ -170,78 +169,6 @@ export async function enableWal(conn: SqliteConnection, busyTimeoutMs: number): 
 		}
 		await sleep(Math.min(50, 2 ** attempt) + Math.random() * 5);
 	}
-}
-
-interface LedgerRow {
-	op_key: string;
-	unit_index: number;
-	account_id: string;
-	recipient: string;
-	gift_id: string;
-	price: number;
-	status: LedgerStatus;
-	reason: string | null;
-	created_at_ms: number;
-	sent_at_ms: number | null;
-	updated_at_ms: number;
-	kind: LedgerKind;
-	bid_amount: number | null;
-}
-
-function toLedgerEntry(row: LedgerRow): LedgerEntry {
-	return {
-		opKey: row.op_key,
-		unitIndex: row.unit_index,
-		kind: row.kind,
-		bidAmount: row.bid_amount,
-		accountId: row.account_id,
-		recipient: row.recipient,
-		giftId: row.gift_id,
-		price: row.price,
-		status: row.status,
-		reason: row.reason,
-		createdAtMs: row.created_at_ms,
-		sentAtMs: row.sent_at_ms,
-		updatedAtMs: row.updated_at_ms,
-	};
-}
-
-interface PeerAccessRow {
-	account_id: string;
-	peer: string;
-	access_hash: string;
-	username: string | null;
-	title: string | null;
-	updated_at_ms: number;
-}
-
-function toPeerAccess(row: PeerAccessRow): PeerAccess {
-	return {
-		accountId: row.account_id,
-		peer: row.peer,
-		accessHash: row.access_hash,
-		username: row.username,
-		title: row.title,
-		updatedAtMs: row.updated_at_ms,
-	};
-}
-
-interface SeenRow {
-	gift_id: string;
-	first_seen_ms: number;
-	last_seen_ms: number;
-	sold_out_at_ms: number | null;
-	data: string;
-}
-
-function toSeenGift(row: SeenRow): SeenGift {
-	return {
-		giftId: row.gift_id,
-		firstSeenMs: row.first_seen_ms,
-		lastSeenMs: row.last_seen_ms,
-		soldOutAtMs: row.sold_out_at_ms,
-		data: JSON.parse(row.data) as unknown,
-	};
 }
 
 // One statement, so the claim is atomic across processes too: a new unit is inserted, a failed
