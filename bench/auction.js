@@ -15,35 +15,12 @@
  *    Target ≥ 90 %.
  */
 const { performance } = require('node:perf_hooks');
-const { load, percentile, round, figure } = require('./lib/common');
+const { load, percentile, round, figure, sandboxWorld } = require('./lib/common');
 
 const EXTRA_R = Number(process.env.BENCH_AUCTION_R) || 0;
 
-async function world(scenario) {
-	const { startSandbox, silentLogger } = load('src/sandbox');
-	const { ClientPool } = load('src/telegram');
-	const os = require('node:os');
-	const fs = require('node:fs');
-	const path = require('node:path');
-	const sandbox = await startSandbox(scenario, { logger: silentLogger() });
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-auction-'));
-	const { getStore } = load('src/store');
-	const store = await getStore(path.join(dir, 'store.sqlite'));
-	const pool = new ClientPool({ idleMs: 60_000, connectionRetries: 1 });
-	const { apiId, apiHash, server, accounts } = sandbox.credentials;
-	const creds = accounts.map((a) => ({ apiId, apiHash, server, session: a.session, label: a.label }));
-	return {
-		sandbox,
-		store,
-		pool,
-		creds,
-		async close() {
-			await pool.destroy();
-			await store.close();
-			await sandbox.stop();
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
-	};
+function world(scenario) {
+	return sandboxWorld(scenario, 'bench-auction-');
 }
 
 /** The bidder the nodes use, following one auction for the bench's account. */

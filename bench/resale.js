@@ -17,7 +17,7 @@
  * (1,20,100), BENCH_RESALE_SHARE=0 to skip the share.
  */
 const { performance } = require('node:perf_hooks');
-const { load, percentile, round, figure } = require('./lib/common');
+const { load, percentile, round, figure, sandboxWorld } = require('./lib/common');
 
 const P = 1000;
 const F = 1000;
@@ -63,31 +63,8 @@ function scenario({ seed, collections, accounts, listings, buyers = [] }) {
 	};
 }
 
-async function world(sc) {
-	const { startSandbox, silentLogger } = load('src/sandbox');
-	const { ClientPool } = load('src/telegram');
-	const os = require('node:os');
-	const fs = require('node:fs');
-	const path = require('node:path');
-	const sandbox = await startSandbox(sc, { logger: silentLogger() });
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-resale-'));
-	const { getStore } = load('src/store');
-	const store = await getStore(path.join(dir, 'store.sqlite'));
-	const pool = new ClientPool({ idleMs: 60_000, connectionRetries: 1 });
-	const { apiId, apiHash, server, accounts } = sandbox.credentials;
-	const creds = accounts.map((a) => ({ apiId, apiHash, server, session: a.session, label: a.label }));
-	return {
-		sandbox,
-		store,
-		pool,
-		creds,
-		async close() {
-			await pool.destroy();
-			await store.close();
-			await sandbox.stop();
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
-	};
+function world(sc) {
+	return sandboxWorld(sc, 'bench-resale-');
 }
 
 /** The sandbox round trip of one small call (median of 200), ms. */

@@ -59,4 +59,32 @@ function tempDir(prefix) {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-module.exports = { BUILD, load, percentile, round, figure, sandboxClock, sleep, leaseAll, sandboxAccounts, tempDir };
+/**
+ * A sandbox playing `scenario`, a sqlite store in a temp dir, a client pool and the accounts'
+ * credentials, with one close() for all of it (the auction and resale benches).
+ */
+async function sandboxWorld(scenario, prefix) {
+	const { startSandbox, silentLogger } = load('src/sandbox');
+	const { ClientPool } = load('src/telegram');
+	const { getStore } = load('src/store');
+	const sandbox = await startSandbox(scenario, { logger: silentLogger() });
+	const dir = tempDir(prefix);
+	const store = await getStore(path.join(dir, 'store.sqlite'));
+	const pool = new ClientPool({ idleMs: 60_000, connectionRetries: 1 });
+	const { apiId, apiHash, server, accounts } = sandbox.credentials;
+	const creds = accounts.map((a) => ({ apiId, apiHash, server, session: a.session, label: a.label }));
+	return {
+		sandbox,
+		store,
+		pool,
+		creds,
+		async close() {
+			await pool.destroy();
+			await store.close();
+			await sandbox.stop();
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+module.exports = { BUILD, load, percentile, round, figure, sandboxClock, sleep, leaseAll, sandboxAccounts, tempDir, sandboxWorld };
