@@ -147,6 +147,21 @@ export const MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX purchase_ledger_status ON purchase_ledger (status)`,
 		],
 	},
+	{
+		version: 7,
+		description: 'pending logins of the Session resource, so a login started on one process can be finished on another (n8n queue mode): sealed state, version, expiry, step claim',
+		statements: [
+			`CREATE TABLE pending_logins (
+				login_key TEXT PRIMARY KEY,
+				sealed BLOB NOT NULL,
+				version INTEGER NOT NULL,
+				expires_at_ms INTEGER NOT NULL,
+				claimed_by TEXT,
+				claimed_until_ms INTEGER NOT NULL DEFAULT 0
+			)`,
+			`CREATE INDEX pending_logins_expiry ON pending_logins (expires_at_ms)`,
+		],
+	},
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

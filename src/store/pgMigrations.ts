@@ -80,6 +80,21 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 			`ALTER TABLE purchase_ledger ADD CONSTRAINT purchase_ledger_kind_check CHECK (kind IN ('purchase', 'bid', 'resale'))`,
 		],
 	},
+	{
+		version: 3,
+		description: 'pending logins of the Session resource (sqlite version 7): sealed state, version, expiry, step claim',
+		statements: [
+			`CREATE TABLE pending_logins (
+				login_key TEXT PRIMARY KEY,
+				sealed BYTEA NOT NULL,
+				version INTEGER NOT NULL,
+				expires_at_ms BIGINT NOT NULL,
+				claimed_by TEXT,
+				claimed_until_ms BIGINT NOT NULL DEFAULT 0
+			)`,
+			`CREATE INDEX pending_logins_expiry ON pending_logins (expires_at_ms)`,
+		],
+	},
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version;

@@ -16,7 +16,7 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 
 import { PG_LATEST_SCHEMA_VERSION, PG_MIGRATIONS } from './pgMigrations';
-import { toLedgerEntry, toPeerAccess, toSeenGift, type LedgerRow, type PeerAccessRow, type SeenRow } from './rows';
+import { toLedgerEntry, toPeerAccess, toSealedLogin, toSeenGift, type LedgerRow, type PeerAccessRow, type PendingLoginRow, type SeenRow } from './rows';
 import { StoreSchemaError } from './sqlite';
 import type {
 	ClaimResult,
@@ -25,6 +25,7 @@ import type {
 	LedgerOutcomeStatus,
 	LedgerQuery,
 	LedgerStep,
+	LoginClaim,
 	NewLedgerEntry,
 	PeerAccess,
 	SeenGift,
@@ -454,6 +455,38 @@ export class PgGiftStore implements GiftStore {
 			 ON CONFLICT (gift_id, bot_id) DO UPDATE SET file_id = excluded.file_id`,
 			[giftId, botId, fileId],
 		);
+	}
+
+	async createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void> {
+		await this.query(`DELETE FROM ${this.t('pending_logins')} WHERE expires_at_ms <= $1`, [nowMs]);
+		await this.query(`INSERT INTO ${this.t('pending_logins')} (login_key, sealed, version, expires_at_ms) VALUES ($1, $2, 1, $3)`, [key, sealed, expiresAtMs]);
+	}
+
+	async claimPendingLogin(key: string, claimant: string, untilMs: number, nowMs: number): Promise<LoginClaim> {
+		// One statement: PostgreSQL's row lock makes the check of the claim and the take atomic.
+		const { rows } = await this.query<PendingLoginRow>(
+			`UPDATE ${this.t('pending_logins')} SET claimed_by = $1, claimed_until_ms = $2
+			 WHERE login_key = $3 AND expires_at_ms > $4 AND (claimed_by IS NULL OR claimed_until_ms <= $4)
+			 RETURNING sealed, version, expires_at_ms`,
+			[claimant, untilMs, key, nowMs],
+		);
+		if (rows[0]) return { claimed: toSealedLogin(rows[0]) };
+		const held = await this.query<{ expires_at_ms: number }>(`SELECT expires_at_ms FROM ${this.t('pending_logins')} WHERE login_key = $1`, [key]);
+		const expiresAtMs = held.rows[0]?.expires_at_ms;
+		return expiresAtMs !== undefined && expiresAtMs > nowMs ? { busy: true } : { missing: true };
+	}
+
+	async savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean> {
+		const { rowCount } = await this.query(
+			`UPDATE ${this.t('pending_logins')} SET sealed = $1, version = version + 1, expires_at_ms = $2, claimed_by = NULL, claimed_until_ms = 0
+			 WHERE login_key = $3 AND claimed_by = $4`,
+			[sealed, expiresAtMs, key, claimant],
+		);
+		return rowCount > 0;
+	}
+
+	async deletePendingLogin(key: string): Promise<void> {
+		await this.query(`DELETE FROM ${this.t('pending_logins')} WHERE login_key = $1`, [key]);
 	}
 
 	/** Ends the pool once the calls in flight have finished. Use getStore()'s handles in nodes. */

@@ -2,7 +2,7 @@
  * The store's rows as both backends read them (the same tables and column names in sqlite and
  * PostgreSQL) and their mapping to the GiftStore types.
  */
-import type { LedgerEntry, LedgerKind, LedgerStatus, PeerAccess, SeenGift } from './types';
+import type { LedgerEntry, LedgerKind, LedgerStatus, PeerAccess, SealedLogin, SeenGift } from './types';
 
 export interface LedgerRow {
 	op_key: string;
@@ -74,4 +74,15 @@ export function toSeenGift(row: SeenRow): SeenGift {
 		soldOutAtMs: row.sold_out_at_ms,
 		data: JSON.parse(row.data) as unknown,
 	};
+}
+
+/** A pending_logins row as both backends read it. */
+export interface PendingLoginRow {
+	sealed: Buffer;
+	version: number;
+	expires_at_ms: number;
+}
+
+export function toSealedLogin(row: PendingLoginRow): SealedLogin {
+	return { sealed: Buffer.from(row.sealed), version: row.version, expiresAtMs: row.expires_at_ms };
 }

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type sqlite3 from 'sqlite3';
 
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
-import { toLedgerEntry, toPeerAccess, toSeenGift, type LedgerRow, type PeerAccessRow, type SeenRow } from './rows';
+import { toLedgerEntry, toPeerAccess, toSealedLogin, toSeenGift, type LedgerRow, type PeerAccessRow, type PendingLoginRow, type SeenRow } from './rows';
 import { loadSqlite3 } from './sqlite3-loader';
 import type {
 	ClaimResult,
@@ -19,6 +19,7 @@ import type {
 	LedgerOutcomeStatus,
 	LedgerQuery,
 	LedgerStep,
+	LoginClaim,
 	NewLedgerEntry,
 	PeerAccess,
 	SeenGift,
@@ -537,6 +538,47 @@ export class SqliteGiftStore implements GiftStore {
 	}
 
 	/** Closes the connection once pending work has finished. Use getStore()'s handles in nodes. */
+	createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void> {
+		return this.serial(() =>
+			this.conn.transaction(async () => {
+				await this.conn.run('DELETE FROM pending_logins WHERE expires_at_ms <= ?', [nowMs]);
+				await this.conn.run('INSERT INTO pending_logins (login_key, sealed, version, expires_at_ms) VALUES (?, ?, 1, ?)', [key, sealed, expiresAtMs]);
+			}),
+		);
+	}
+
+	claimPendingLogin(key: string, claimant: string, untilMs: number, nowMs: number): Promise<LoginClaim> {
+		return this.serial(async () => {
+			// One statement: the check of the claim and the take are atomic across connections.
+			const row = await this.conn.get<PendingLoginRow>(
+				`UPDATE pending_logins SET claimed_by = ?, claimed_until_ms = ?
+				 WHERE login_key = ? AND expires_at_ms > ? AND (claimed_by IS NULL OR claimed_until_ms <= ?)
+				 RETURNING sealed, version, expires_at_ms`,
+				[claimant, untilMs, key, nowMs, nowMs],
+			);
+			if (row) return { claimed: toSealedLogin(row) };
+			const held = await this.conn.get<{ expires_at_ms: number }>('SELECT expires_at_ms FROM pending_logins WHERE login_key = ?', [key]);
+			return held && held.expires_at_ms > nowMs ? { busy: true } : { missing: true };
+		});
+	}
+
+	savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean> {
+		return this.serial(async () => {
+			const { changes } = await this.conn.run(
+				`UPDATE pending_logins SET sealed = ?, version = version + 1, expires_at_ms = ?, claimed_by = NULL, claimed_until_ms = 0
+				 WHERE login_key = ? AND claimed_by = ?`,
+				[sealed, expiresAtMs, key, claimant],
+			);
+			return changes > 0;
+		});
+	}
+
+	deletePendingLogin(key: string): Promise<void> {
+		return this.serial(async () => {
+			await this.conn.run('DELETE FROM pending_logins WHERE login_key = ?', [key]);
+		});
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) return;
 		const drained = this.queue;

@@ -1,8 +1,10 @@
 /**
  * The store's contract. Everything the nodes, the trigger and the buyer persist goes through
  * `GiftStore`, so a second backend (PostgreSQL, for n8n queue mode where several processes share
- * state) only has to implement this interface. The store holds no secrets: no session strings,
- * no api_hash, no bot tokens — accounts are identified by their Telegram user id.
+ * state) only has to implement this interface. The store holds no secrets in the clear: no session
+ * strings, no api_hash, no bot tokens — accounts are identified by their Telegram user id. The one
+ * exception is sealed: a pending login's state (src/telegram/pendingLogin.ts) is stored encrypted
+ * under a key derived from its login id, which the store never sees.
  */
 
 /** A gift as first/last seen by the trigger. `data` is the normalized Gift (src/core) as JSON. */
@@ -135,6 +137,24 @@ export interface PeerAccess {
 	updatedAtMs: number;
 }
 
+/**
+ * A pending login as the store keeps it: ciphertext only, under a hash of the login id
+ * (src/telegram/pendingLogin.ts seals and opens it). `version` grows with every saved step, so a
+ * process can tell whether the state it saw last is still current.
+ */
+export interface SealedLogin {
+	sealed: Buffer;
+	version: number;
+	expiresAtMs: number;
+}
+
+/**
+ * Claiming a pending login for one step: `claimed` (the state, now held by the claimant until the
+ * given moment), `busy` (another step holds it and its claim has not run out) or `missing`
+ * (unknown, finished or expired).
+ */
+export type LoginClaim = { claimed: SealedLogin } | { busy: true } | { missing: true };
+
 export interface GiftStore {
 	/** Where the data lives (a file path for sqlite); for messages, never contains secrets. */
 	readonly location: string;
@@ -192,6 +212,19 @@ export interface GiftStore {
 	/** The Bot API file_id a given bot got when it first uploaded this sticker (file_ids are per bot). */
 	getStickerFileId(giftId: string, botId: string): Promise<string | null>;
 	putStickerFileId(giftId: string, botId: string, fileId: string): Promise<void>;
+
+	/**
+	 * Pending logins (the Session resource's steps, which n8n may run on different processes):
+	 * one row per login. `createPendingLogin` inserts it unclaimed (version 1) and drops expired
+	 * rows; `claimPendingLogin` atomically takes it for one step (fencing token `claimant`) unless
+	 * another step's claim is still running; `savePendingLogin` writes the step's new state
+	 * (version + 1) and releases the claim, only while `claimant` still holds it (false if the
+	 * claim was lost); `deletePendingLogin` forgets it.
+	 */
+	createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void>;
+	claimPendingLogin(key: string, claimant: string, untilMs: number, nowMs: number): Promise<LoginClaim>;
+	savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean>;
+	deletePendingLogin(key: string): Promise<void>;
 
 	/** Releases this handle (refcounted: the shared instance closes with its last holder). */
 	close(): Promise<void>;

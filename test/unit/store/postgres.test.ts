@@ -44,7 +44,7 @@ describe('postgres store: schema and migrations', () => {
 			"SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema LIKE 'own%' ORDER BY table_name",
 		);
 		expect(tables.map((t) => `${t.table_schema}.${t.table_name}`)).toEqual(
-			['gifts_seen', 'peer_access', 'purchase_ledger', 'schema_version', 'sticker_cache', 'sticker_file_ids', 'supply_samples'].map((t) => `own_schema.${t}`),
+			['gifts_seen', 'peer_access', 'pending_logins', 'purchase_ledger', 'schema_version', 'sticker_cache', 'sticker_file_ids', 'supply_samples'].map((t) => `own_schema.${t}`),
 		);
 		expect(await sql("SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([]);
 		const versions = await sql<{ version: number }>('SELECT version FROM own_schema.schema_version ORDER BY version');
