@@ -103,8 +103,14 @@ async function phoneLogin(manager: LoginManager, start: Start, prompt: Prompter,
 async function qrLogin(manager: LoginManager, start: Start, prompt: Prompter, io: LoginIo): Promise<Session> {
 	const started = await manager.qrStart(start);
 	await showQr(started.url, started.expiresAt, io);
+	let shown = started.url;
 	let result: Awaited<ReturnType<LoginManager['qrComplete']>> | undefined;
 	while (!result || 'pending' in result) {
+		// Once a token runs out unscanned, QR Complete answers with the next one: show it.
+		if (result && 'pending' in result && result.url !== shown) {
+			await showQr(result.url, result.expiresAt, io);
+			shown = result.url;
+		}
 		const expiresAt = result && 'pending' in result ? result.expiresAt : started.expiresAt;
 		const waitMs = Math.max(200, Date.parse(expiresAt) - Date.now() + 200);
 		const outcome = await manager.qrComplete({ loginId: started.loginId, waitMs }).then(
@@ -116,7 +122,6 @@ async function qrLogin(manager: LoginManager, start: Start, prompt: Prompter, io
 		);
 		if (outcome.expired) {
 			result = await manager.qrRefresh({ loginId: started.loginId });
-			if ('pending' in result) await showQr(result.url, result.expiresAt, io);
 			continue;
 		}
 		result = outcome.value;

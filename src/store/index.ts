@@ -144,28 +144,34 @@ interface SharedStore {
 const shared = new Map<string, SharedStore>();
 
 type StoreMethod = Exclude<keyof GiftStore, 'location' | 'close'>;
-const STORE_METHODS: readonly StoreMethod[] = [
-	'recordGiftsSeen',
-	'getSeenGift',
-	'listSeenGifts',
-	'addSupplySamples',
-	'listSupplySamples',
-	'claimPurchase',
-	'markSent',
-	'settlePurchase',
-	'ledgerStep',
-	'getPurchase',
-	'listPurchases',
-	'spentSince',
-	'putPeerAccess',
-	'getPeerAccess',
-	'findPeerByUsername',
-	'deletePeerAccess',
-	'getSticker',
-	'putSticker',
-	'getStickerFileId',
-	'putStickerFileId',
-];
+/** Every method a handle forwards; a Record, so a method added to GiftStore and missing here fails to compile. */
+const FORWARDED: Record<StoreMethod, true> = {
+	recordGiftsSeen: true,
+	getSeenGift: true,
+	listSeenGifts: true,
+	addSupplySamples: true,
+	listSupplySamples: true,
+	claimPurchase: true,
+	markSent: true,
+	settlePurchase: true,
+	ledgerStep: true,
+	getPurchase: true,
+	listPurchases: true,
+	spentSince: true,
+	putPeerAccess: true,
+	getPeerAccess: true,
+	findPeerByUsername: true,
+	deletePeerAccess: true,
+	getSticker: true,
+	putSticker: true,
+	getStickerFileId: true,
+	putStickerFileId: true,
+	createPendingLogin: true,
+	claimPendingLogin: true,
+	savePendingLogin: true,
+	deletePendingLogin: true,
+};
+const STORE_METHODS = Object.keys(FORWARDED) as StoreMethod[];
 
 /**
  * A handle onto the process-wide store: `path` names it (a sqlite file path or a postgres:// URL),

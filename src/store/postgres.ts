@@ -466,7 +466,7 @@ export class PgGiftStore implements GiftStore {
 		// One statement: PostgreSQL's row lock makes the check of the claim and the take atomic.
 		const { rows } = await this.query<PendingLoginRow>(
 			`UPDATE ${this.t('pending_logins')} SET claimed_by = $1, claimed_until_ms = $2
-			 WHERE login_key = $3 AND expires_at_ms > $4 AND (claimed_by IS NULL OR claimed_until_ms <= $4)
+			 WHERE login_key = $3 AND expires_at_ms > $4 AND (claimed_by IS NULL OR claimed_until_ms <= $4 OR claimed_by = $1)
 			 RETURNING sealed, version, expires_at_ms`,
 			[claimant, untilMs, key, nowMs],
 		);

@@ -552,9 +552,9 @@ export class SqliteGiftStore implements GiftStore {
 			// One statement: the check of the claim and the take are atomic across connections.
 			const row = await this.conn.get<PendingLoginRow>(
 				`UPDATE pending_logins SET claimed_by = ?, claimed_until_ms = ?
-				 WHERE login_key = ? AND expires_at_ms > ? AND (claimed_by IS NULL OR claimed_until_ms <= ?)
+				 WHERE login_key = ? AND expires_at_ms > ? AND (claimed_by IS NULL OR claimed_until_ms <= ? OR claimed_by = ?)
 				 RETURNING sealed, version, expires_at_ms`,
-				[claimant, untilMs, key, nowMs, nowMs],
+				[claimant, untilMs, key, nowMs, nowMs, claimant],
 			);
 			if (row) return { claimed: toSealedLogin(row) };
 			const held = await this.conn.get<{ expires_at_ms: number }>('SELECT expires_at_ms FROM pending_logins WHERE login_key = ?', [key]);

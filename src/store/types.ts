@@ -217,7 +217,7 @@ export interface GiftStore {
 	 * Pending logins (the Session resource's steps, which n8n may run on different processes):
 	 * one row per login. `createPendingLogin` inserts it unclaimed (version 1) and drops expired
 	 * rows; `claimPendingLogin` atomically takes it for one step (fencing token `claimant`) unless
-	 * another step's claim is still running; `savePendingLogin` writes the step's new state
+	 * another step's claim is still running (the same claimant claiming again extends its claim); `savePendingLogin` writes the step's new state
 	 * (version + 1) and releases the claim, only while `claimant` still holds it (false if the
 	 * claim was lost); `deletePendingLogin` forgets it.
 	 */

@@ -1,12 +1,17 @@
 /**
  * Getting a session string: phone code (+ 2FA password) and QR login, in steps that may come
- * from separate calls (CLI prompts, or separate n8n executions of the Session operations).
+ * from separate calls (CLI prompts, or separate n8n executions of the Session operations, which
+ * in queue mode run on any worker).
  *
- * Why a manager keeping clients alive: Telegram ties the sent code (phone_code_hash), the QR
- * token and the pending 2FA step to the auth key of the connection that started the login.
- * Dropping the client between "send code" and "sign in", or between the QR scan and the
- * password, loses the login. So each pending login keeps its client in this process under a
- * random login id, and is destroyed after 5 minutes (or when it completes or fails for good).
+ * Why the state is kept between steps, and where: Telegram ties the sent code (phone_code_hash),
+ * the QR token and the pending 2FA step to the auth key that started the login. So each step
+ * connects with that key, does its part, saves the login (sealed, src/telegram/pendingLogin.ts)
+ * in a vault — the package's store for n8n, shared by all processes; memory for the CLI — and
+ * disconnects. No connection is held between steps, so no two processes ever use a login's auth
+ * key at once (Telegram answers that with AUTH_KEY_DUPLICATED once the key is signed in). A step
+ * claims the login first (a fencing token with a lease it renews while it runs): a second step
+ * of the same login meanwhile gets `login_busy`, and a step that died frees it when its lease
+ * runs out. A login lives 5 minutes from its first step.
  *
  * The library's high-level helpers (signInUser, signInUserWithQrCode) drive the whole flow
  * through callbacks and sleeps inside one call, which cannot span separate executions; the raw
@@ -19,11 +24,20 @@ import { randomBytes } from 'node:crypto';
 import { createTelegramClient, destroyClient, type TelegramServer } from './connection';
 import { redactSecrets } from './errors';
 import { Api, computeCheck, errors, StringSession, type TelegramClient } from './gramjs';
+import {
+	MemoryLoginVault,
+	openPendingLogin,
+	pendingLoginKey,
+	sealPendingLogin,
+	type PendingLoginState,
+	type PendingLoginVault,
+} from './pendingLogin';
 import { withDeadline } from './resilience';
 
 export type LoginErrorCode =
 	| 'invalid_input'
 	| 'login_not_found'
+	| 'login_busy'
 	| 'wrong_step'
 	| 'phone_invalid'
 	| 'api_invalid'
@@ -34,6 +48,7 @@ export type LoginErrorCode =
 	| 'sign_up_required'
 	| 'flood_wait'
 	| 'network'
+	| 'storage'
 	| 'telegram';
 
 /** A login step failed; `code` says why, `message` says what to do. Never carries secrets. */
@@ -71,78 +86,80 @@ export type SignInResult = { session: string; user: SignedInUser } | { passwordN
 export type QrCompleteResult = SignInResult | { pending: true; url: string; expiresAt: string };
 
 export interface LoginManagerOptions {
-	/** How long a pending login (and its client) lives. Default 5 minutes. */
+	/** Where pending logins live between steps. Default: this process's memory (the CLI). */
+	vault?: PendingLoginVault;
+	/** How long a pending login lives. Default 5 minutes. */
 	ttlMs?: number;
 	/** Deadline of each request to Telegram (the library has none). Default 30 s. */
 	callDeadlineMs?: number;
+	/** How long a step's claim lasts without renewal (it is renewed every third of it). Default 15 s. */
+	claimLeaseMs?: number;
 	now?: () => number;
 }
 
-interface QrState {
-	token: Buffer;
+/** One step of one login: its state, the connection it uses (made on first need) and how it ends. */
+interface LoginStep {
+	loginId: string;
+	key: string;
+	state: PendingLoginState;
 	expiresAtMs: number;
-	/** Telegram pushed updateLoginToken: the token was accepted in an app. */
+	/** The step's claim token; none for the first step (the login is created at its end). */
+	claimant?: string;
+	client?: TelegramClient;
+	/** Telegram pushed updateLoginToken on this step's connection: the QR token was accepted. */
 	scanned: boolean;
 	wake: Set<() => void>;
-}
-
-interface PendingLogin {
-	id: string;
-	kind: 'code' | 'qr';
-	client: TelegramClient;
-	apiId: number;
-	apiHash: string;
-	phone?: string;
-	phoneCodeHash?: string;
-	stage: 'code' | 'qr' | 'password';
-	qr?: QrState;
-	expiresAtMs: number;
-	timer: NodeJS.Timeout;
-	/** Steps of one login run one at a time. */
-	queue: Promise<unknown>;
+	/** The login ended: signed in (`finished`), or dead for good (`ended`): its record is deleted. */
+	finished: boolean;
+	ended: boolean;
 }
 
 const DEFAULT_TTL_MS = 5 * 60 * 1000;
 const DEFAULT_CALL_DEADLINE_MS = 30_000;
+const DEFAULT_CLAIM_LEASE_MS = 15_000;
 const MAX_WAIT_MS = 120_000;
 
 export class LoginManager {
-	private readonly logins = new Map<string, PendingLogin>();
+	private readonly vault: PendingLoginVault;
 	private readonly ttlMs: number;
 	private readonly callDeadlineMs: number;
+	private readonly claimLeaseMs: number;
 	private readonly now: () => number;
+	/** Connections of the steps running now (none between steps). */
+	private readonly connected = new Set<TelegramClient>();
 
 	constructor(options: LoginManagerOptions = {}) {
+		this.vault = options.vault ?? new MemoryLoginVault();
 		this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
 		this.callDeadlineMs = options.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+		this.claimLeaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
 		this.now = options.now ?? Date.now;
 	}
 
-	/** Pending logins in this process. */
+	/** Connections this manager holds right now: only while a step runs, never between steps. */
 	get size(): number {
-		return this.logins.size;
+		return this.connected.size;
 	}
 
 	/** Step 1 of a phone login: Telegram sends a code (to the Telegram app, usually). */
 	async sendCode(input: LoginStart & { phone: string }): Promise<{ loginId: string; codeType: CodeType; codeLength?: number; expiresAt: string }> {
 		const phone = normalizePhone(input.phone);
 		const start = checkStart(input);
-		const client = await this.connect(start);
-		const sent = await settle(this.call(client, new Api.auth.SendCode({
-			phoneNumber: phone,
-			apiId: start.apiId,
-			apiHash: start.apiHash,
-			settings: new Api.CodeSettings({}),
-		})));
-		if (!sent.ok || !(sent.value instanceof Api.auth.SentCode)) {
-			await destroyClient(client);
-			throw sent.ok
-				? new LoginError('telegram', 'Telegram signed in without a code (auth.sentCodeSuccess); this login path is not supported, use QR login')
-				: sent.error;
-		}
-		const login = this.register(client, 'code', start, { phone, phoneCodeHash: sent.value.phoneCodeHash, stage: 'code' });
-		const { codeType, codeLength } = describeCodeType(sent.value.type);
-		return { loginId: login.id, codeType, codeLength, expiresAt: new Date(login.expiresAtMs).toISOString() };
+		return await this.firstStep(start, 'code', async (login) => {
+			const sent = await this.call(login, new Api.auth.SendCode({
+				phoneNumber: phone,
+				apiId: start.apiId,
+				apiHash: start.apiHash,
+				settings: new Api.CodeSettings({}),
+			}));
+			if (!(sent instanceof Api.auth.SentCode)) {
+				throw new LoginError('telegram', 'Telegram signed in without a code (auth.sentCodeSuccess); this login path is not supported, use QR login');
+			}
+			login.state.phone = phone;
+			login.state.phoneCodeHash = sent.phoneCodeHash;
+			const { codeType, codeLength } = describeCodeType(sent.type);
+			return { loginId: login.loginId, codeType, codeLength, expiresAt: new Date(login.expiresAtMs).toISOString() };
+		});
 	}
 
 	/**
@@ -150,31 +167,30 @@ export class LoginManager {
 	 * with the code, or in a later call after `{passwordNeeded: true}`).
 	 */
 	async signIn(input: { loginId: string; code?: string; password?: string }): Promise<SignInResult> {
-		const login = this.get(input.loginId, 'code');
-		return await this.serialize(login, async () => {
-			if (login.stage === 'code') {
+		return await this.nextStep(input.loginId, 'code', 0, async (login) => {
+			if (login.state.stage === 'code') {
 				const code = typeof input.code === 'string' ? input.code.replace(/[\s-]/g, '') : '';
 				if (!/^[0-9]{3,10}$/.test(code)) throw new LoginError('invalid_input', 'code must be the digits Telegram sent', { field: 'code' });
-				const outcome = await this.call(login.client, new Api.auth.SignIn({
-					phoneNumber: login.phone,
-					phoneCodeHash: login.phoneCodeHash,
+				const outcome = await this.call(login, new Api.auth.SignIn({
+					phoneNumber: login.state.phone,
+					phoneCodeHash: login.state.phoneCodeHash,
 					phoneCode: code,
 				})).then(
 					(result) => ({ result, passwordNeeded: false }),
-					async (error: unknown) => {
+					(error: unknown) => {
 						if (rpcName(error) === 'SESSION_PASSWORD_NEEDED') return { result: undefined, passwordNeeded: true };
-						if (rpcName(error) === 'PHONE_CODE_EXPIRED') await this.end(login);
+						if (rpcName(error) === 'PHONE_CODE_EXPIRED') login.ended = true;
 						throw error;
 					},
 				);
 				if (!outcome.passwordNeeded) {
 					if (outcome.result instanceof Api.auth.AuthorizationSignUpRequired) {
-						await this.end(login);
+						login.ended = true;
 						throw new LoginError('sign_up_required', 'This phone number has no Telegram account yet: sign up in a Telegram app first');
 					}
-					return await this.finish(login, outcome.result as Api.auth.Authorization);
+					return this.finish(login, outcome.result as Api.auth.Authorization);
 				}
-				login.stage = 'password';
+				login.state.stage = 'password';
 			}
 			return await this.passwordStep(login, input.password);
 		});
@@ -183,235 +199,289 @@ export class LoginManager {
 	/** Step 1 of a QR login: a `tg://login?token=…` URL to show as a QR code (scan it in Settings → Devices). */
 	async qrStart(input: LoginStart): Promise<{ loginId: string; url: string; expiresAt: string }> {
 		const start = checkStart(input);
-		const client = await this.connect(start);
-		const login = this.register(client, 'qr', start, { stage: 'qr' });
-		const qr: QrState = { token: Buffer.alloc(0), expiresAtMs: 0, scanned: false, wake: new Set() };
-		login.qr = qr;
-		client.addEventHandler((update: unknown) => {
-			if (update instanceof Api.UpdateLoginToken) {
-				qr.scanned = true;
-				for (const wake of [...qr.wake]) wake();
-			}
+		return await this.firstStep(start, 'qr', async (login) => {
+			const first = await this.exportToken(login);
+			if (!('pending' in first)) throw new LoginError('telegram', 'Telegram answered the first QR request with a finished login');
+			return { loginId: login.loginId, url: first.url, expiresAt: first.expiresAt };
 		});
-		const first = await settle(this.serialize(login, async () => await this.exportToken(login)));
-		if (!first.ok || !('pending' in first.value)) {
-			await this.end(login);
-			throw first.ok ? new LoginError('telegram', 'Telegram answered the first QR request with a finished login') : first.error;
-		}
-		return { loginId: login.id, url: first.value.url, expiresAt: first.value.expiresAt };
 	}
 
 	/**
 	 * Step 2 of a QR login: waits up to `waitMs` (default 0, at most 120 s) for the scan, then
 	 * finishes the login, asks for the 2FA password, or answers `pending` (scan not seen yet).
-	 * After the QR expired unscanned it throws `qr_expired` (call `qrRefresh` for a new one).
+	 *
+	 * A scan is seen at once when it happens while this step waits (Telegram pushes
+	 * updateLoginToken to the login's connection). A scan made between steps — no connection was
+	 * open to receive the push — is seen when the shown token runs out: then the token is asked
+	 * for again, as Telegram's QR flow prescribes (api/qr-login: re-export on expiry), and Telegram
+	 * answers with the login if the code was scanned, or with a new token (answered as `pending`
+	 * with the new URL to show). Telegram's tokens live about 30 s, so a wait of 30 s or more
+	 * always sees a scan that happened before it.
 	 */
 	async qrComplete(input: { loginId: string; password?: string; waitMs?: number }): Promise<QrCompleteResult> {
-		const login = this.get(input.loginId, 'qr');
 		const waitMs = input.waitMs ?? 0;
 		if (!Number.isFinite(waitMs) || waitMs < 0) throw new LoginError('invalid_input', 'waitMs must be a number ≥ 0', { field: 'waitMs' });
-		return await this.serialize(login, async () => {
-			if (login.stage === 'password') return await this.passwordStep(login, input.password);
-			const qr = login.qr!;
-			if (!qr.scanned) await this.waitForScan(login, Math.min(waitMs, MAX_WAIT_MS, Math.max(0, login.expiresAtMs - this.now())));
-			if (!qr.scanned) {
-				if (this.now() < qr.expiresAtMs) return this.pendingResult(qr);
-				// The push may have been missed (a reconnect): ask about this token once before giving up.
-				const late = await this.importToken(login);
-				if (late) return late;
-				throw new LoginError('qr_expired', 'The QR code expired before it was scanned: show a new one (QR Start, or refresh) and scan it within its lifetime');
+		const boundedWaitMs = Math.min(waitMs, MAX_WAIT_MS);
+		return await this.nextStep(input.loginId, 'qr', boundedWaitMs, async (login) => {
+			if (login.state.stage === 'password') return await this.passwordStep(login, input.password);
+			const deadline = this.now() + boundedWaitMs;
+			if (boundedWaitMs > 0 && this.now() < (login.state.qrExpiresAtMs ?? 0)) {
+				// A connection receives pushes for the key only once it has sent something (the server
+				// learns whose connection it is from the first message): ask for the config, a call
+				// that needs no sign-in and changes nothing.
+				await this.call(login, new Api.help.GetConfig());
 			}
-			return await this.exportToken(login, input.password);
+			for (;;) {
+				if (login.scanned || this.now() >= (login.state.qrExpiresAtMs ?? 0)) return await this.exportToken(login, input.password);
+				if (this.now() >= deadline) return pendingResult(login.state);
+				await this.waitForScan(login, Math.min(deadline, login.state.qrExpiresAtMs ?? 0) - this.now());
+			}
 		});
 	}
 
 	/** A new QR token for a pending QR login (or the finished login, if it was scanned meanwhile). */
 	async qrRefresh(input: { loginId: string; password?: string }): Promise<QrCompleteResult> {
-		const login = this.get(input.loginId, 'qr');
-		return await this.serialize(login, async () => {
-			if (login.stage === 'password') return await this.passwordStep(login, input.password);
+		return await this.nextStep(input.loginId, 'qr', 0, async (login) => {
+			if (login.state.stage === 'password') return await this.passwordStep(login, input.password);
 			return await this.exportToken(login, input.password);
 		});
 	}
 
-	/** Abandons a pending login (its client is destroyed). Unknown ids are ignored. */
+	/** Abandons a pending login. Unknown ids are ignored. */
 	async cancel(loginId: string): Promise<void> {
-		const login = this.logins.get(loginId);
-		if (login) await this.end(login);
+		if (typeof loginId !== 'string' || loginId.trim() === '') return;
+		await this.vaultCall(() => this.vault.deletePendingLogin(pendingLoginKey(loginId.trim())));
 	}
 
-	/** Destroys every pending login (tests, process shutdown). */
+	/** Drops the connections of the steps running now (tests, process shutdown); saved logins stay. */
 	async close(): Promise<void> {
-		await Promise.all([...this.logins.values()].map((l) => this.end(l)));
+		await Promise.all([...this.connected].map(async (client) => {
+			this.connected.delete(client);
+			await destroyClient(client);
+		}));
 	}
 
 	// ---- steps ----------------------------------------------------------------------------------
 
-	private async passwordStep(login: PendingLogin, password: string | undefined): Promise<SignInResult> {
-		const params = await this.call(login.client, new Api.account.GetPassword());
+	private async passwordStep(login: LoginStep, password: string | undefined): Promise<SignInResult> {
+		const params = await this.call(login, new Api.account.GetPassword());
 		if (password === undefined || password === '') return { passwordNeeded: true, hint: params.hint || undefined };
 		const check = await computeCheck(params, password).catch(() => undefined);
 		if (!check) throw new LoginError('telegram', 'Telegram sent two-step verification parameters this client cannot use');
-		const authorization = await this.call(login.client, new Api.auth.CheckPassword({ password: check }));
-		return await this.finish(login, authorization as Api.auth.Authorization);
+		const authorization = await this.call(login, new Api.auth.CheckPassword({ password: check }));
+		return this.finish(login, authorization as Api.auth.Authorization);
 	}
 
-	private async exportToken(login: PendingLogin, password?: string): Promise<QrCompleteResult> {
-		const qr = login.qr!;
-		let answer = await settle(this.call(login.client, new Api.auth.ExportLoginToken({ apiId: login.apiId, apiHash: login.apiHash, exceptIds: [] })));
+	private async exportToken(login: LoginStep, password?: string): Promise<QrCompleteResult> {
+		const { state } = login;
+		const client = await this.client(login);
+		let answer = await settle(this.call(login, new Api.auth.ExportLoginToken({ apiId: state.apiId, apiHash: state.apiHash, exceptIds: [] })));
 		if (answer.ok && answer.value instanceof Api.auth.LoginTokenMigrateTo) {
 			// The account lives on another DC: continue there (new auth key) with the token it hands on.
-			const switcher = login.client as unknown as { _switchDC(dc: number): Promise<unknown> };
+			const switcher = client as unknown as { _switchDC(dc: number): Promise<unknown> };
 			const token = answer.value.token;
 			await withDeadline(switcher._switchDC(answer.value.dcId), this.callDeadlineMs, () => networkError());
-			answer = await settle(this.call(login.client, new Api.auth.ImportLoginToken({ token })));
+			answer = await settle(this.call(login, new Api.auth.ImportLoginToken({ token })));
 		}
 		if (!answer.ok) {
 			if (rpcName(answer.error) !== 'SESSION_PASSWORD_NEEDED') throw answer.error;
-			login.stage = 'password';
+			state.stage = 'password';
 			return await this.passwordStep(login, password);
 		}
 		const result = answer.value;
-		if (result instanceof Api.auth.LoginTokenSuccess) return await this.finish(login, result.authorization as Api.auth.Authorization);
+		if (result instanceof Api.auth.LoginTokenSuccess) return this.finish(login, result.authorization as Api.auth.Authorization);
 		if (result instanceof Api.auth.LoginToken) {
-			qr.token = Buffer.from(result.token);
-			qr.expiresAtMs = result.expires * 1000;
-			qr.scanned = false;
-			return this.pendingResult(qr);
+			state.qrToken = Buffer.from(result.token).toString('base64url');
+			state.qrExpiresAtMs = result.expires * 1000;
+			login.scanned = false;
+			return pendingResult(state);
 		}
 		throw new LoginError('telegram', 'Telegram answered the QR login with an unexpected result');
 	}
 
-	/** importLoginToken for the current token: the login if it was accepted, undefined if not. */
-	private async importToken(login: PendingLogin): Promise<SignInResult | undefined> {
-		const qr = login.qr!;
-		if (qr.token.length === 0) return undefined;
-		const answer = await settle(this.call(login.client, new Api.auth.ImportLoginToken({ token: qr.token })));
-		if (answer.ok) {
-			const result = answer.value;
-			return result instanceof Api.auth.LoginTokenSuccess ? await this.finish(login, result.authorization as Api.auth.Authorization) : undefined;
-		}
-		const name = rpcName(answer.error);
-		if (name === 'SESSION_PASSWORD_NEEDED') {
-			login.stage = 'password';
-			return await this.passwordStep(login, undefined);
-		}
-		if (name === 'AUTH_TOKEN_EXPIRED' || name === 'AUTH_TOKEN_INVALID') return undefined;
-		throw answer.error;
-	}
-
-	private pendingResult(qr: QrState): { pending: true; url: string; expiresAt: string } {
-		return { pending: true, url: loginUrl(qr.token), expiresAt: new Date(qr.expiresAtMs).toISOString() };
-	}
-
-	private waitForScan(login: PendingLogin, ms: number): Promise<void> {
-		const qr = login.qr!;
-		if (ms <= 0 || qr.scanned) return Promise.resolve();
+	private waitForScan(login: LoginStep, ms: number): Promise<void> {
+		if (ms <= 0 || login.scanned) return Promise.resolve();
 		return new Promise((resolve) => {
 			const done = (): void => {
 				clearTimeout(timer);
-				qr.wake.delete(done);
+				login.wake.delete(done);
 				resolve();
 			};
 			const timer = setTimeout(done, ms);
-			qr.wake.add(done);
+			login.wake.add(done);
 		});
 	}
 
-	private async finish(login: PendingLogin, authorization: Api.auth.Authorization): Promise<{ session: string; user: SignedInUser }> {
-		const session = (login.client.session as unknown as { save(): string }).save();
+	private finish(login: LoginStep, authorization: Api.auth.Authorization): { session: string; user: SignedInUser } {
+		const session = saveSession(login.client!);
 		const u = authorization.user;
 		const user: SignedInUser = { id: String(u.id) };
 		if (u instanceof Api.User) {
 			if (u.username) user.username = u.username;
 			if (u.firstName) user.firstName = u.firstName;
 		}
-		await this.end(login);
+		login.finished = true;
 		return { session, user };
 	}
 
 	// ---- bookkeeping ----------------------------------------------------------------------------
 
-	private async connect(start: LoginStart): Promise<TelegramClient> {
-		const created = newClient(start);
+	/** The first step of a login: runs on a new connection and creates the login's record at its end. */
+	private async firstStep<T>(start: LoginStart, kind: PendingLoginState['kind'], run: (login: LoginStep) => Promise<T>): Promise<T> {
+		const loginId = randomBytes(16).toString('base64url');
+		const login = newStep(loginId, this.now() + this.ttlMs, {
+			kind,
+			stage: kind,
+			apiId: start.apiId,
+			apiHash: start.apiHash,
+			server: start.server,
+			session: start.startSession ?? '',
+		});
+		try {
+			const result = await run(login);
+			login.state.session = saveSession(login.client!);
+			const sealed = sealPendingLogin(loginId, login.state);
+			await this.vaultCall(() => this.vault.createPendingLogin(login.key, sealed, login.expiresAtMs, this.now()));
+			return result;
+		} catch (error) {
+			throw toLoginError(error);
+		} finally {
+			await this.disconnect(login);
+		}
+	}
+
+	/**
+	 * A later step: claims the login (renewing the claim while the step runs), connects with its
+	 * auth key when the step needs Telegram, then saves the new state and releases the claim — or
+	 * deletes the login when it ended. The connection is closed before the step returns.
+	 */
+	private async nextStep<T>(loginId: unknown, kind: PendingLoginState['kind'], waitMs: number, run: (login: LoginStep) => Promise<T>): Promise<T> {
+		if (typeof loginId !== 'string' || loginId.trim() === '') {
+			throw new LoginError('invalid_input', 'loginId is required (the id returned by the first step)', { field: 'loginId' });
+		}
+		const id = loginId.trim();
+		const key = pendingLoginKey(id);
+		const claimant = randomBytes(12).toString('base64url');
+		const claim = await this.vaultCall(() => this.vault.claimPendingLogin(key, claimant, this.now() + this.claimLeaseMs, this.now()));
+		if ('busy' in claim) {
+			throw new LoginError('login_busy', 'Another step of this login is running right now: wait for it to finish, then try again', { field: 'loginId' });
+		}
+		const state = 'claimed' in claim ? openPendingLogin(id, claim.claimed.sealed) : undefined;
+		if (!('claimed' in claim) || !state) {
+			throw new LoginError(
+				'login_not_found',
+				'Unknown or expired login id: start again. A pending login lives 5 minutes from its first step',
+				{ field: 'loginId' },
+			);
+		}
+		const login = newStep(id, claim.claimed.expiresAtMs, state);
+		login.claimant = claimant;
+		const renewal = setInterval(() => {
+			void this.vault.claimPendingLogin(key, claimant, this.now() + this.claimLeaseMs, this.now()).catch(() => undefined);
+		}, Math.max(100, Math.floor(this.claimLeaseMs / 3)));
+		renewal.unref();
+		let outcome: Settled<T>;
+		try {
+			if (state.kind !== kind) {
+				throw new LoginError('wrong_step', kind === 'qr'
+					? 'This login id belongs to a phone-code login: use Sign In'
+					: 'This login id belongs to a QR login: use QR Complete', { field: 'loginId' });
+			}
+			outcome = await settle(run(login));
+		} catch (error) {
+			outcome = { ok: false, error };
+		} finally {
+			clearInterval(renewal);
+		}
+		try {
+			await this.settleStep(login, waitMs);
+		} finally {
+			await this.disconnect(login);
+		}
+		if (!outcome.ok) throw toLoginError(outcome.error);
+		return outcome.value;
+	}
+
+	/** After a later step: delete the ended login, or save its state and release the claim. */
+	private async settleStep(login: LoginStep, waitMs: number): Promise<void> {
+		if (login.finished || login.ended) {
+			await this.vaultCall(() => this.vault.deletePendingLogin(login.key));
+			return;
+		}
+		if (login.client) login.state.session = saveSession(login.client);
+		const sealed = sealPendingLogin(login.loginId, login.state);
+		const saved = await this.vaultCall(() => this.vault.savePendingLogin(login.key, login.claimant!, sealed, login.expiresAtMs));
+		if (!saved) {
+			throw new LoginError(
+				'login_busy',
+				`This login was cancelled or taken over by another step while this one ran (a step may hold it ${Math.round((waitMs + this.claimLeaseMs) / 1000)} s): start again if it is gone`,
+				{ field: 'loginId' },
+			);
+		}
+	}
+
+	/** The step's connection with the login's auth key (connected on first use). */
+	private async client(login: LoginStep): Promise<TelegramClient> {
+		if (login.client) return login.client;
+		const created = newClient(login.state);
 		if ('problem' in created) {
 			const field = created.problem.startsWith('session') ? 'startSession' : 'server';
 			throw new LoginError('invalid_input', field === 'startSession' ? 'startSession is not a valid session string' : created.problem, { field });
 		}
 		const { client } = created;
-		const connected = await settle(withDeadline(client.connect(), this.callDeadlineMs, () => networkError(start.server)));
-		if (!connected.ok) {
-			await destroyClient(client);
-			throw networkError(start.server);
+		this.connected.add(client);
+		login.client = client;
+		if (login.state.kind === 'qr') {
+			client.addEventHandler((update: unknown) => {
+				if (update instanceof Api.UpdateLoginToken) {
+					login.scanned = true;
+					for (const wake of [...login.wake]) wake();
+				}
+			});
 		}
+		const connected = await settle(withDeadline(client.connect(), this.callDeadlineMs, () => networkError(login.state.server)));
+		if (!connected.ok) throw networkError(login.state.server);
 		return client;
 	}
 
-	private register(client: TelegramClient, kind: PendingLogin['kind'], start: LoginStart, rest: Partial<PendingLogin>): PendingLogin {
-		const id = randomBytes(16).toString('base64url');
-		const expiresAtMs = this.now() + this.ttlMs;
-		const timer = setTimeout(() => {
-			const login = this.logins.get(id);
-			if (login) void this.end(login);
-		}, this.ttlMs);
-		timer.unref();
-		const login: PendingLogin = {
-			id,
-			kind,
-			client,
-			apiId: start.apiId,
-			apiHash: start.apiHash,
-			stage: kind === 'qr' ? 'qr' : 'code',
-			expiresAtMs,
-			timer,
-			queue: Promise.resolve(),
-			...rest,
-		};
-		this.logins.set(id, login);
-		return login;
+	private async disconnect(login: LoginStep): Promise<void> {
+		for (const wake of [...login.wake]) wake();
+		const client = login.client;
+		if (!client) return;
+		login.client = undefined;
+		this.connected.delete(client);
+		await destroyClient(client);
 	}
 
-	private get(loginId: unknown, kind: PendingLogin['kind']): PendingLogin {
-		if (typeof loginId !== 'string' || loginId.trim() === '') {
-			throw new LoginError('invalid_input', 'loginId is required (the id returned by the first step)', { field: 'loginId' });
+	/** The store failing is said as such (never as a Telegram or login problem); its message names no secret. */
+	private async vaultCall<R>(call: () => Promise<R>): Promise<R> {
+		const answer = await settle(call());
+		if (!answer.ok) {
+			const reason = answer.error instanceof Error ? answer.error.message : String(answer.error);
+			throw new LoginError('storage', `The pending login could not be read or saved in the package's store: ${reason}`);
 		}
-		const login = this.logins.get(loginId.trim());
-		if (!login || this.now() >= login.expiresAtMs) {
-			if (login) void this.end(login);
-			throw new LoginError(
-				'login_not_found',
-				'Unknown or expired login id: start again. A pending login lives 5 minutes, only in the n8n process (or CLI run) that started it',
-				{ field: 'loginId' },
-			);
-		}
-		if (login.kind !== kind) {
-			throw new LoginError('wrong_step', kind === 'qr'
-				? 'This login id belongs to a phone-code login: use Sign In'
-				: 'This login id belongs to a QR login: use QR Complete', { field: 'loginId' });
-		}
-		return login;
-	}
-
-	private serialize<T>(login: PendingLogin, step: () => Promise<T>): Promise<T> {
-		const next = login.queue.then(step, step);
-		login.queue = next.catch(() => undefined);
-		return next;
-	}
-
-	private async end(login: PendingLogin): Promise<void> {
-		if (this.logins.get(login.id) !== login) return;
-		this.logins.delete(login.id);
-		clearTimeout(login.timer);
-		for (const wake of login.qr?.wake ?? []) wake();
-		await destroyClient(login.client);
+		return answer.value;
 	}
 
 	/** One request with a deadline; library errors become LoginErrors. */
-	private async call<R extends Api.AnyRequest>(client: TelegramClient, request: R): Promise<R['__response']> {
+	private async call<R extends Api.AnyRequest>(login: LoginStep, request: R): Promise<R['__response']> {
+		const client = await this.client(login);
 		const answer = await settle(withDeadline(client.invoke(request), this.callDeadlineMs, () => networkError()));
 		if (!answer.ok) throw toLoginError(answer.error);
 		return answer.value;
 	}
+}
+
+function newStep(loginId: string, expiresAtMs: number, state: PendingLoginState): LoginStep {
+	return { loginId, key: pendingLoginKey(loginId), state, expiresAtMs, scanned: false, wake: new Set(), finished: false, ended: false };
+}
+
+function saveSession(client: TelegramClient): string {
+	return (client.session as unknown as { save(): string }).save();
+}
+
+function pendingResult(state: PendingLoginState): { pending: true; url: string; expiresAt: string } {
+	return { pending: true, url: loginUrl(Buffer.from(state.qrToken ?? '', 'base64url')), expiresAt: new Date(state.qrExpiresAtMs ?? 0).toISOString() };
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -433,9 +503,10 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 const LOGIN_REQUEST_RETRIES = 3;
 
 /** createTelegramClient's validation errors as a value (they name the field, never a secret). */
-function newClient(start: LoginStart): { client: TelegramClient } | { problem: string } {
+function newClient(state: PendingLoginState): { client: TelegramClient } | { problem: string } {
 	try {
-		return { client: createTelegramClient({ ...start, session: start.startSession ?? '', connectionRetries: 1, requestRetries: LOGIN_REQUEST_RETRIES }) };
+		const { apiId, apiHash, server, session } = state;
+		return { client: createTelegramClient({ apiId, apiHash, server, session, connectionRetries: 1, requestRetries: LOGIN_REQUEST_RETRIES }) };
 	} catch (error) {
 		return { problem: error instanceof Error ? error.message : String(error) };
 	}
@@ -561,12 +632,4 @@ export function toLoginError(error: unknown): LoginError {
 
 function floodError(seconds: number, name: string): LoginError {
 	return new LoginError('flood_wait', `Telegram asks to wait ${seconds} s before trying again (${name})`, { seconds, telegramError: name });
-}
-
-let shared: LoginManager | undefined;
-
-/** The process-wide manager the n8n node uses (pending logins must outlive one execution). */
-export function getLoginManager(): LoginManager {
-	shared ??= new LoginManager();
-	return shared;
 }

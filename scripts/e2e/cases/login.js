@@ -31,12 +31,15 @@ function htmlText(html) {
 module.exports = {
 	name: 'login: form → code → a session string that signs the account in; nothing saved or logged',
 	requires: ['telegramGift'],
+	// In queue mode the code page's execution resumes on any worker: the pending login lives in the
+	// package's store (PostgreSQL), not in the memory of the worker that sent the code.
+	queue: true,
 	async run({ run, cleanup }) {
 		const scenario = { seed: 31, accounts: [ACCOUNT], channels: [], gifts: [{ id: '5100001', stars: 10, limited: false, releaseAtMs: 0 }] };
 		const { sandbox, workflows, activeIds } = await bootTemplates({ run, cleanup, scenario, files: ['login.json'] });
 		assert.equal(activeIds.length, 1, 'the login workflow (a form trigger) must be active');
 		const creds = sandbox.credentials;
-		const formUrl = `${run.n8n.url}/form/${nodeNamed(workflows[0], 'Login form').webhookId}`;
+		const formUrl = `${run.n8n.hookUrl || run.n8n.url}/form/${nodeNamed(workflows[0], 'Login form').webhookId}`;
 		await waitUntil(async () => (await fetch(formUrl, { signal: AbortSignal.timeout(5000) })).status === 200, { timeoutMs: 20000, what: 'the login form to be served' });
 
 		const first = await postForm(formUrl, [ACCOUNT.phone, String(creds.apiId), creds.apiHash, `${creds.server.host}:${creds.server.port}`, creds.loginSession]);

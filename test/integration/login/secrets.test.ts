@@ -18,7 +18,7 @@ describe('no secret leaks from login', () => {
 	let w: LoginWorld;
 
 	beforeAll(async () => {
-		w = await loginWorld({ sendCodeLimit: { maxCalls: 4, windowMs: 60_000 } }, { logLines });
+		w = await loginWorld({ sendCodeLimit: { maxCalls: 4, windowMs: 60_000 }, loginTokenTtlMs: 2_000 }, { logLines });
 		const capture = (chunk: unknown): boolean => {
 			written.push(String(chunk));
 			return true;

@@ -315,7 +315,10 @@ export function giftStoreContract(backend: string, open: StoreOpener): void {
 
 			it('a claim that ran out can be taken over, and the step that lost it can no longer save', async () => {
 				await store.createPendingLogin('k2', sealed('s'), 60_000, 1_000);
-				expect('claimed' in (await store.claimPendingLogin('k2', 'slow', 3_000, 1_000))).toBe(true);
+				expect('claimed' in (await store.claimPendingLogin('k2', 'slow', 2_000, 1_000))).toBe(true);
+				// The holder extends its own claim (a step's heartbeat).
+				expect('claimed' in (await store.claimPendingLogin('k2', 'slow', 3_000, 1_900))).toBe(true);
+				expect(await store.claimPendingLogin('k2', 'next', 8_000, 2_500)).toEqual({ busy: true });
 				expect(await store.claimPendingLogin('k2', 'next', 8_000, 2_999)).toEqual({ busy: true });
 				expect('claimed' in (await store.claimPendingLogin('k2', 'next', 8_000, 3_000))).toBe(true);
 				expect(await store.savePendingLogin('k2', 'slow', sealed('stale'), 60_000)).toBe(false);

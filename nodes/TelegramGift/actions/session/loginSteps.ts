@@ -9,12 +9,13 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { LoginError, parseServerSpec, type LoginErrorCode, type LoginStart } from '../../../../src/telegram/login';
+import { getStore } from '../../../../src/store';
+import { LoginError, LoginManager, parseServerSpec, type LoginErrorCode, type LoginStart } from '../../../../src/telegram/login';
 import { nodeError, parameterError, redact } from '../../../shared/errors';
 import { sessionProperties } from './session.description';
 
 /** One login step for one input item; its output item gets `pairedItem` added. */
-export type SessionStep = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData>;
+export type SessionStep = (this: IExecuteFunctions, itemIndex: number, logins: LoginManager) => Promise<INodeExecutionData>;
 
 export type SessionOperation = (this: IExecuteFunctions) => Promise<INodeExecutionData[]>;
 
@@ -22,14 +23,22 @@ export function sessionOperation(step: SessionStep): SessionOperation {
 	return async function (this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				out.push({ ...(await step.call(this, itemIndex)), pairedItem: { item: itemIndex } });
-			} catch (error) {
-				const wrapped = loginNodeError(this.getNode(), error, itemIndex, itemSecrets(this, itemIndex));
-				if (!this.continueOnFail()) throw wrapped;
-				out.push({ json: { error: wrapped.message }, pairedItem: { item: itemIndex } });
+		// Pending logins live in the package's store, so the next step may run in another
+		// execution, on another worker (queue mode), or after a restart.
+		const store = await getStore();
+		try {
+			const logins = new LoginManager({ vault: store });
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+				try {
+					out.push({ ...(await step.call(this, itemIndex, logins)), pairedItem: { item: itemIndex } });
+				} catch (error) {
+					const wrapped = loginNodeError(this.getNode(), error, itemIndex, itemSecrets(this, itemIndex));
+					if (!this.continueOnFail()) throw wrapped;
+					out.push({ json: { error: wrapped.message }, pairedItem: { item: itemIndex } });
+				}
 			}
+		} finally {
+			await store.close();
 		}
 		return out;
 	};
@@ -62,6 +71,7 @@ const FIELD_OF_CODE: Partial<Record<LoginErrorCode, string>> = {
 	code_expired: 'code',
 	password_invalid: 'password',
 	qr_expired: 'loginId',
+	login_busy: 'loginId',
 	network: 'server',
 };
 

@@ -6,21 +6,12 @@
  * "go <round>" on stdin (so all siblings open and claim at the same moment, opening a new file
  * races too), opens its instances, claims units 0..n-1 of one op through them (claimPurchase and
  * ledgerStep alternately, all at once), closes them and prints {"round", "granted"} as JSON.
- * Loads the TypeScript sources directly (transpiled in memory), so no build is needed.
+ * Loads the TypeScript sources directly (test/helpers/ts-require.js), so no build is needed.
  */
 'use strict';
-const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const ts = require('typescript');
-
-require.extensions['.ts'] = (module, filename) => {
-	const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-		compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2021, esModuleInterop: true },
-		fileName: filename,
-	});
-	module._compile(outputText, filename);
-};
+require('../../../helpers/ts-require');
 
 const { openStoreAt } = require(path.join(__dirname, '..', '..', '..', '..', 'src', 'store', 'index.ts'));
 
