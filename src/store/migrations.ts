@@ -149,12 +149,11 @@ export const MIGRATIONS: readonly Migration[] = [
 	},
 	{
 		version: 7,
-		description: 'pending logins of the Session resource, so a login started on one process can be finished on another (n8n queue mode): sealed state, version, expiry, step claim',
+		description: 'pending logins of the Session resource, so a login started on one process can be finished on another (n8n queue mode): sealed state, expiry, step claim',
 		statements: [
 			`CREATE TABLE pending_logins (
 				login_key TEXT PRIMARY KEY,
 				sealed BLOB NOT NULL,
-				version INTEGER NOT NULL,
 				expires_at_ms INTEGER NOT NULL,
 				claimed_by TEXT,
 				claimed_until_ms INTEGER NOT NULL DEFAULT 0

@@ -82,12 +82,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 	},
 	{
 		version: 3,
-		description: 'pending logins of the Session resource (sqlite version 7): sealed state, version, expiry, step claim',
+		description: 'pending logins of the Session resource (sqlite version 7): sealed state, expiry, step claim',
 		statements: [
 			`CREATE TABLE pending_logins (
 				login_key TEXT PRIMARY KEY,
 				sealed BYTEA NOT NULL,
-				version INTEGER NOT NULL,
 				expires_at_ms BIGINT NOT NULL,
 				claimed_by TEXT,
 				claimed_until_ms BIGINT NOT NULL DEFAULT 0

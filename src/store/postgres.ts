@@ -459,7 +459,7 @@ export class PgGiftStore implements GiftStore {
 
 	async createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void> {
 		await this.query(`DELETE FROM ${this.t('pending_logins')} WHERE expires_at_ms <= $1`, [nowMs]);
-		await this.query(`INSERT INTO ${this.t('pending_logins')} (login_key, sealed, version, expires_at_ms) VALUES ($1, $2, 1, $3)`, [key, sealed, expiresAtMs]);
+		await this.query(`INSERT INTO ${this.t('pending_logins')} (login_key, sealed, expires_at_ms) VALUES ($1, $2, $3)`, [key, sealed, expiresAtMs]);
 	}
 
 	async claimPendingLogin(key: string, claimant: string, untilMs: number, nowMs: number): Promise<LoginClaim> {
@@ -467,7 +467,7 @@ export class PgGiftStore implements GiftStore {
 		const { rows } = await this.query<PendingLoginRow>(
 			`UPDATE ${this.t('pending_logins')} SET claimed_by = $1, claimed_until_ms = $2
 			 WHERE login_key = $3 AND expires_at_ms > $4 AND (claimed_by IS NULL OR claimed_until_ms <= $4 OR claimed_by = $1)
-			 RETURNING sealed, version, expires_at_ms`,
+			 RETURNING sealed, expires_at_ms`,
 			[claimant, untilMs, key, nowMs],
 		);
 		if (rows[0]) return { claimed: toSealedLogin(rows[0]) };
@@ -478,7 +478,7 @@ export class PgGiftStore implements GiftStore {
 
 	async savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean> {
 		const { rowCount } = await this.query(
-			`UPDATE ${this.t('pending_logins')} SET sealed = $1, version = version + 1, expires_at_ms = $2, claimed_by = NULL, claimed_until_ms = 0
+			`UPDATE ${this.t('pending_logins')} SET sealed = $1, expires_at_ms = $2, claimed_by = NULL, claimed_until_ms = 0
 			 WHERE login_key = $3 AND claimed_by = $4`,
 			[sealed, expiresAtMs, key, claimant],
 		);

@@ -79,10 +79,9 @@ export function toSeenGift(row: SeenRow): SeenGift {
 /** A pending_logins row as both backends read it. */
 export interface PendingLoginRow {
 	sealed: Buffer;
-	version: number;
 	expires_at_ms: number;
 }
 
 export function toSealedLogin(row: PendingLoginRow): SealedLogin {
-	return { sealed: Buffer.from(row.sealed), version: row.version, expiresAtMs: row.expires_at_ms };
+	return { sealed: Buffer.from(row.sealed), expiresAtMs: row.expires_at_ms };
 }

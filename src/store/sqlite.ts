@@ -542,7 +542,7 @@ export class SqliteGiftStore implements GiftStore {
 		return this.serial(() =>
 			this.conn.transaction(async () => {
 				await this.conn.run('DELETE FROM pending_logins WHERE expires_at_ms <= ?', [nowMs]);
-				await this.conn.run('INSERT INTO pending_logins (login_key, sealed, version, expires_at_ms) VALUES (?, ?, 1, ?)', [key, sealed, expiresAtMs]);
+				await this.conn.run('INSERT INTO pending_logins (login_key, sealed, expires_at_ms) VALUES (?, ?, ?)', [key, sealed, expiresAtMs]);
 			}),
 		);
 	}
@@ -553,7 +553,7 @@ export class SqliteGiftStore implements GiftStore {
 			const row = await this.conn.get<PendingLoginRow>(
 				`UPDATE pending_logins SET claimed_by = ?, claimed_until_ms = ?
 				 WHERE login_key = ? AND expires_at_ms > ? AND (claimed_by IS NULL OR claimed_until_ms <= ? OR claimed_by = ?)
-				 RETURNING sealed, version, expires_at_ms`,
+				 RETURNING sealed, expires_at_ms`,
 				[claimant, untilMs, key, nowMs, nowMs, claimant],
 			);
 			if (row) return { claimed: toSealedLogin(row) };
@@ -565,7 +565,7 @@ export class SqliteGiftStore implements GiftStore {
 	savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean> {
 		return this.serial(async () => {
 			const { changes } = await this.conn.run(
-				`UPDATE pending_logins SET sealed = ?, version = version + 1, expires_at_ms = ?, claimed_by = NULL, claimed_until_ms = 0
+				`UPDATE pending_logins SET sealed = ?, expires_at_ms = ?, claimed_by = NULL, claimed_until_ms = 0
 				 WHERE login_key = ? AND claimed_by = ?`,
 				[sealed, expiresAtMs, key, claimant],
 			);

@@ -139,12 +139,10 @@ export interface PeerAccess {
 
 /**
  * A pending login as the store keeps it: ciphertext only, under a hash of the login id
- * (src/telegram/pendingLogin.ts seals and opens it). `version` grows with every saved step, so a
- * process can tell whether the state it saw last is still current.
+ * (src/telegram/pendingLogin.ts seals and opens it).
  */
 export interface SealedLogin {
 	sealed: Buffer;
-	version: number;
 	expiresAtMs: number;
 }
 
@@ -214,12 +212,14 @@ export interface GiftStore {
 	putStickerFileId(giftId: string, botId: string, fileId: string): Promise<void>;
 
 	/**
-	 * Pending logins (the Session resource's steps, which n8n may run on different processes):
-	 * one row per login. `createPendingLogin` inserts it unclaimed (version 1) and drops expired
-	 * rows; `claimPendingLogin` atomically takes it for one step (fencing token `claimant`) unless
-	 * another step's claim is still running (the same claimant claiming again extends its claim); `savePendingLogin` writes the step's new state
-	 * (version + 1) and releases the claim, only while `claimant` still holds it (false if the
-	 * claim was lost); `deletePendingLogin` forgets it.
+	 * Pending logins (the Session resource's steps, which n8n may run on different processes), one
+	 * row each:
+	 * - `createPendingLogin` inserts one unclaimed and drops the expired rows;
+	 * - `claimPendingLogin` atomically takes it for one step (fencing token `claimant`) unless
+	 *   another step's claim is still running; the same claimant claiming again extends its claim;
+	 * - `savePendingLogin` writes the step's new state and releases the claim, only while
+	 *   `claimant` still holds it (false if the claim was lost);
+	 * - `deletePendingLogin` forgets it.
 	 */
 	createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void>;
 	claimPendingLogin(key: string, claimant: string, untilMs: number, nowMs: number): Promise<LoginClaim>;

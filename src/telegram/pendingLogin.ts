@@ -83,7 +83,7 @@ export class MemoryLoginVault implements PendingLoginVault {
 	createPendingLogin(key: string, sealed: Buffer, expiresAtMs: number, nowMs: number): Promise<void> {
 		for (const [k, row] of this.rows) if (row.expiresAtMs <= nowMs) this.rows.delete(k);
 		if (this.rows.has(key)) return Promise.reject(new Error('A pending login with this key exists'));
-		this.rows.set(key, { sealed, version: 1, expiresAtMs, claimedBy: null, claimedUntilMs: 0 });
+		this.rows.set(key, { sealed, expiresAtMs, claimedBy: null, claimedUntilMs: 0 });
 		return Promise.resolve();
 	}
 
@@ -93,13 +93,13 @@ export class MemoryLoginVault implements PendingLoginVault {
 		if (row.claimedBy !== null && row.claimedUntilMs > nowMs && row.claimedBy !== claimant) return Promise.resolve({ busy: true });
 		row.claimedBy = claimant;
 		row.claimedUntilMs = untilMs;
-		return Promise.resolve({ claimed: { sealed: row.sealed, version: row.version, expiresAtMs: row.expiresAtMs } });
+		return Promise.resolve({ claimed: { sealed: row.sealed, expiresAtMs: row.expiresAtMs } });
 	}
 
 	savePendingLogin(key: string, claimant: string, sealed: Buffer, expiresAtMs: number): Promise<boolean> {
 		const row = this.rows.get(key);
 		if (!row || row.claimedBy !== claimant) return Promise.resolve(false);
-		this.rows.set(key, { sealed, version: row.version + 1, expiresAtMs, claimedBy: null, claimedUntilMs: 0 });
+		this.rows.set(key, { sealed, expiresAtMs, claimedBy: null, claimedUntilMs: 0 });
 		return Promise.resolve(true);
 	}
 

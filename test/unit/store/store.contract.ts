@@ -304,13 +304,13 @@ export function giftStoreContract(backend: string, open: StoreOpener): void {
 		describe('pending logins', () => {
 			const sealed = (text: string): Buffer => Buffer.from(text, 'utf8');
 
-			it('a step claims the login, saves its new state (version + 1) and releases it; a second claim meanwhile is busy', async () => {
+			it('a step claims the login, saves its new state and releases it; a second claim meanwhile is busy', async () => {
 				await store.createPendingLogin('k1', sealed('state-1'), 10_000, 1_000);
 				const first = await store.claimPendingLogin('k1', 'step-a', 5_000, 1_000);
-				expect(first).toEqual({ claimed: { sealed: sealed('state-1'), version: 1, expiresAtMs: 10_000 } });
+				expect(first).toEqual({ claimed: { sealed: sealed('state-1'), expiresAtMs: 10_000 } });
 				expect(await store.claimPendingLogin('k1', 'step-b', 5_000, 1_500)).toEqual({ busy: true });
 				expect(await store.savePendingLogin('k1', 'step-a', sealed('state-2'), 12_000)).toBe(true);
-				expect(await store.claimPendingLogin('k1', 'step-b', 5_000, 2_000)).toEqual({ claimed: { sealed: sealed('state-2'), version: 2, expiresAtMs: 12_000 } });
+				expect(await store.claimPendingLogin('k1', 'step-b', 5_000, 2_000)).toEqual({ claimed: { sealed: sealed('state-2'), expiresAtMs: 12_000 } });
 			});
 
 			it('a claim that ran out can be taken over, and the step that lost it can no longer save', async () => {
@@ -324,7 +324,7 @@ export function giftStoreContract(backend: string, open: StoreOpener): void {
 				expect(await store.savePendingLogin('k2', 'slow', sealed('stale'), 60_000)).toBe(false);
 				expect(await store.savePendingLogin('k2', 'next', sealed('fresh'), 60_000)).toBe(true);
 				const last = await store.claimPendingLogin('k2', 'third', 9_000, 4_000);
-				expect(last).toEqual({ claimed: { sealed: sealed('fresh'), version: 2, expiresAtMs: 60_000 } });
+				expect(last).toEqual({ claimed: { sealed: sealed('fresh'), expiresAtMs: 60_000 } });
 			});
 
 			it('unknown, expired and deleted logins are missing; creating a login drops the expired ones', async () => {
@@ -337,7 +337,7 @@ export function giftStoreContract(backend: string, open: StoreOpener): void {
 				// 'old' expired at 2 000: a later create removes its row, so its key can be used again.
 				await store.createPendingLogin('new', sealed('n'), 90_000, 3_000);
 				await store.createPendingLogin('old', sealed('again'), 90_000, 3_000);
-				expect(await store.claimPendingLogin('old', 'x', 5_000, 3_000)).toEqual({ claimed: { sealed: sealed('again'), version: 1, expiresAtMs: 90_000 } });
+				expect(await store.claimPendingLogin('old', 'x', 5_000, 3_000)).toEqual({ claimed: { sealed: sealed('again'), expiresAtMs: 90_000 } });
 			});
 
 			it('two instances racing for one step: exactly one claim wins', async () => {
