@@ -27,7 +27,7 @@ describe('QR login against the sandbox', () => {
 	let w: LoginWorld;
 	beforeAll(async () => {
 		// Short-lived tokens (Telegram's live ~30 s), so a scan made between steps is seen quickly.
-		w = await loginWorld({ loginTokenTtlMs: 2_000 });
+		w = await loginWorld({ loginTokenTtlMs: 5_000 });
 	});
 	afterAll(async () => {
 		await w.close();
