@@ -404,7 +404,13 @@ export class LoginManager {
 
 	/** After a later step: delete the ended login, or save its state and release the claim. */
 	private async settleStep(login: LoginStep, waitMs: number): Promise<void> {
-		if (login.finished || login.ended) {
+		if (login.finished) {
+			// Signed in: the session string must reach the caller even if the store fails now (the
+			// row cannot be used again — its key is signed in — and expires with the login).
+			await this.vault.deletePendingLogin(login.key).catch(() => undefined);
+			return;
+		}
+		if (login.ended) {
 			await this.vaultCall(() => this.vault.deletePendingLogin(login.key));
 			return;
 		}

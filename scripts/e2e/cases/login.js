@@ -28,11 +28,36 @@ function htmlText(html) {
 		.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
+/** n8n's executions API gives waitTill as ISO text (sqlite: without the zone) or as a Date's toString (PostgreSQL). */
+function timeOf(value) {
+	const text = String(value);
+	const direct = Date.parse(text);
+	if (/[a-z]{3} [a-z]{3} \d/i.test(text) && Number.isFinite(direct)) return direct;
+	return Date.parse(`${text.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(text) ? '' : 'Z'}`);
+}
+
+/** The worker whose log says it `started`/`finished` an execution (other than `except`). */
+function workerThatRan(n8n, verb, except) {
+	const worker = n8n.extra.find((e) => e.role.startsWith('worker-') && e.role !== except && new RegExp(`Worker ${verb} execution`).test(n8n.logOf(e.role)));
+	return worker?.role;
+}
+
+/** Queue mode: kills (-9) the worker that ran Send Code, so the next step must run elsewhere. */
+async function killWorkerThatRan(n8n) {
+	const role = workerThatRan(n8n, 'finished');
+	assert.ok(role, 'a worker ran Send Code');
+	const entry = n8n.extra.find((e) => e.role === role);
+	process.kill(-entry.child.pid, 'SIGKILL');
+	await entry.exited;
+	return role;
+}
+
 module.exports = {
 	name: 'login: form → code → a session string that signs the account in; nothing saved or logged',
 	requires: ['telegramGift'],
-	// In queue mode the code page's execution resumes on any worker: the pending login lives in the
-	// package's store (PostgreSQL), not in the memory of the worker that sent the code.
+	// `npm run e2e -- --queue`: the worker that sent the code is killed before the code is typed,
+	// so Sign In runs on the other worker: the pending login lives in the package's store
+	// (PostgreSQL), not in the memory of the worker that sent the code.
 	queue: true,
 	async run({ run, cleanup }) {
 		const scenario = { seed: 31, accounts: [ACCOUNT], channels: [], gifts: [{ id: '5100001', stars: 10, limited: false, releaseAtMs: 0 }] };
@@ -58,6 +83,7 @@ module.exports = {
 				return res.status === 200 && html.includes(marker) ? html : null;
 			}, { timeoutMs: 20000, what });
 		await pageWhenWaiting('the code page', 'Two-step verification password');
+		const sentBy = run.queue ? await killWorkerThatRan(run.n8n) : undefined;
 
 		const second = await postForm(waitingUrl, [ACCOUNT.loginCode, '']);
 		assert.equal(second.status, 200, `code submit: HTTP ${second.status}`);
@@ -71,7 +97,7 @@ module.exports = {
 		// waits at "Show the session", with the session in its data in n8n's database: the template
 		// limits that wait to 5 minutes (a closed browser never POSTs).
 		const [waiting] = await run.n8n.executions({ workflowId: activeIds[0] });
-		const waitMs = Date.parse(`${String(waiting.waitTill).replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(String(waiting.waitTill)) ? '' : 'Z'}`) - Date.now();
+		const waitMs = timeOf(waiting.waitTill) - Date.now();
 		assert.ok(waiting.status === 'waiting' && waitMs > 0 && waitMs <= 5 * 60_000, `the completion page waits at most 5 minutes (waitTill ${waiting.waitTill})`);
 		const ended = await fetch(waitingUrl, { method: 'POST', body: '{}', signal: AbortSignal.timeout(10000) });
 		assert.equal(ended.status, 200, `the completion page's POST: HTTP ${ended.status}`);
@@ -104,10 +130,15 @@ module.exports = {
 		// (Never print the rows: their data would hold the session.)
 		const saved = executions.filter((e) => e.data).map((e) => `execution ${e.id}: ${e.status}, finished ${e.finished}, waiting at ${e.data.executionData?.nodeExecutionStack?.[0]?.node?.name ?? '-'}`);
 		assert.deepEqual(saved, [], 'no execution data saved for the login');
-		const log = require('node:fs').readFileSync(run.n8n.logFile, 'utf8');
-		for (const [what, secret] of [['session', session], ['api_hash', creds.apiHash], ['login session', creds.loginSession]]) {
-			assert.ok(!log.includes(secret), `n8n's log holds the ${what}`);
+		const logFiles = [run.n8n.logFile, ...(run.n8n.extra ?? []).map((e) => e.logFile)];
+		for (const file of logFiles) {
+			const log = require('node:fs').readFileSync(file, 'utf8');
+			for (const [what, secret] of [['session', session], ['api_hash', creds.apiHash], ['login session', creds.loginSession]]) {
+				assert.ok(!log.includes(secret), `n8n's log ${path.basename(file)} holds the ${what}`);
+			}
 		}
-		return { executionsSaved: executions.length, logins: sandbox.record().logins.length };
+		const queue = run.queue ? { codeSentBy: sentBy, signedInBy: workerThatRan(run.n8n, 'finished', sentBy) } : undefined;
+		if (queue) assert.ok(queue.signedInBy && queue.signedInBy !== sentBy, `Sign In ran on another worker than Send Code (${JSON.stringify(queue)})`);
+		return { executionsSaved: executions.length, logins: sandbox.record().logins.length, ...(queue ? { queue } : {}) };
 	},
 };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { openStoreAt, SqliteGiftStore } from '../../../src/store';
 import { LoginError, LoginManager } from '../../../src/telegram/login';
-import { openPendingLogin, pendingLoginKey, sealPendingLogin } from '../../../src/telegram/pendingLogin';
+import { MemoryLoginVault, openPendingLogin, pendingLoginKey, sealPendingLogin, type PendingLoginVault } from '../../../src/telegram/pendingLogin';
 import { pgTestDatabase } from '../../unit/store/backends';
 import { ALICE, ALICE_CODE, ALICE_PHONE, BOB, BOB_CODE, BOB_PASSWORD, BOB_PHONE, CAROL, loginScenario, loginWorld, type LoginWorld } from './helpers';
 
@@ -169,6 +169,26 @@ describe('one step of a login at a time', () => {
 		} finally {
 			await store.close();
 		}
+	});
+
+	it('a store that fails is said as such; once signed in, the session is returned even if the store fails then', async () => {
+		const memory = new MemoryLoginVault();
+		let failing: 'claim' | 'delete' | undefined;
+		const vault: PendingLoginVault = {
+			createPendingLogin: (...a) => memory.createPendingLogin(...a),
+			claimPendingLogin: (...a) => (failing === 'claim' ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : memory.claimPendingLogin(...a)),
+			savePendingLogin: (...a) => memory.savePendingLogin(...a),
+			deletePendingLogin: (...a) => (failing === 'delete' ? Promise.reject(new Error('the database system is shutting down')) : memory.deletePendingLogin(...a)),
+		};
+		const manager = new LoginManager({ vault, callDeadlineMs: 5_000 });
+		const sent = await manager.sendCode({ ...w.start(), phone: ALICE_PHONE });
+		failing = 'claim';
+		const refused = await manager.signIn({ loginId: sent.loginId, code: ALICE_CODE }).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ code: 'storage', message: expect.stringContaining('ECONNREFUSED') });
+		failing = 'delete';
+		const done = await manager.signIn({ loginId: sent.loginId, code: ALICE_CODE });
+		if (!('session' in done)) throw new Error('expected a session');
+		expect(await w.whoAmI(done.session)).toBe(ALICE);
 	});
 
 	it('the store holds only ciphertext under a hash of the login id', async () => {
