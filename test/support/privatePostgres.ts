@@ -9,7 +9,7 @@
  * Missing binaries are an error naming what was looked for, never a skip: CI runs where
  * PostgreSQL is installed, and a restart test CI silently skips proves nothing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,8 +78,8 @@ export class PrivatePostgres {
 				const { uid, gid } = postgresUser();
 				chownSync(dir, uid, gid);
 			}
-			cluster.run('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
-			cluster.startServer();
+			await cluster.run('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+			await cluster.startServer();
 			return cluster;
 		} catch (error) {
 			await cluster.destroy();
@@ -98,14 +98,14 @@ export class PrivatePostgres {
 	}
 
 	/** `pg_ctl stop -m immediate`: every backend is killed at once, as in a server crash (recovery at the next start). */
-	stop(): void {
-		this.run('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']);
+	async stop(): Promise<void> {
+		await this.run('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']);
 		this.running = false;
 	}
 
 	/** Starts the server again on the same dir and port; returns when it accepts connections. */
-	startAgain(): void {
-		this.startServer();
+	async startAgain(): Promise<void> {
+		await this.startServer();
 	}
 
 	/** Whether the server was left running (a failed test may have left it stopped). */
@@ -116,14 +116,13 @@ export class PrivatePostgres {
 	/** Stops the server (if running) and removes its dir. Safe to call more than once. */
 	async destroy(): Promise<void> {
 		if (this.running || existsSync(join(this.dataDir, 'postmaster.pid'))) {
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: stopping the cluster it started
-			spawnSync(...this.command('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']), { encoding: 'utf8' });
+			await this.run('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']).catch(() => undefined);
 			this.running = false;
 		}
 		rmSync(this.dir, { recursive: true, force: true });
 	}
 
-	private startServer(): void {
+	private async startServer(): Promise<void> {
 		const options = [
 			`-p ${this.port}`,
 			'-c listen_addresses=127.0.0.1',
@@ -133,7 +132,7 @@ export class PrivatePostgres {
 			'-c shared_buffers=16MB',
 			'-c max_connections=40',
 		].join(' ');
-		this.run('pg_ctl', ['start', '-D', this.dataDir, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60']);
+		await this.run('pg_ctl', ['start', '-D', this.dataDir, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60']);
 		this.running = true;
 	}
 
@@ -142,12 +141,27 @@ export class PrivatePostgres {
 		return asRoot() ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args];
 	}
 
-	private run(tool: string, args: string[]): void {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: a PostgreSQL cluster of its own to restart
-		const result = spawnSync(...this.command(tool, args), { encoding: 'utf8', timeout: 90_000 });
-		if (result.status !== 0) {
-			const log = existsSync(join(this.dir, 'server.log')) ? readFileSync(join(this.dir, 'server.log'), 'utf8').slice(-800) : '';
-			throw new Error(`${tool} ${args[0]} failed (exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}): ${(result.stderr || result.stdout).slice(-800)}${log ? `\nserver log: ${log}` : ''}`);
-		}
+	/** Runs a PostgreSQL tool without blocking the event loop (the sandbox serving Telegram runs in this process too). */
+	private run(tool: string, args: string[]): Promise<void> {
+		const [command, argv] = this.command(tool, args);
+		return new Promise((resolve, reject) => {
+			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: a PostgreSQL cluster of its own to restart
+			const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+			let output = '';
+			child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+			child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+			const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+			child.on('error', (error) => {
+				clearTimeout(timer);
+				reject(new Error(`${tool} ${args[0]} could not run: ${error.message}`));
+			});
+			child.on('close', (code) => {
+				clearTimeout(timer);
+				if (code === 0) return resolve();
+				const logPath = join(this.dir, 'server.log');
+				const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-800) : '';
+				reject(new Error(`${tool} ${args[0]} failed (exit ${String(code)}): ${output.slice(-800)}${log ? `\nserver log: ${log}` : ''}`));
+			});
+		});
 	}
 }

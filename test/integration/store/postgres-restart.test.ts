@@ -36,9 +36,9 @@ describe('postgres store: the server restarts under it (private cluster)', () =>
 		cluster = await PrivatePostgres.start();
 	});
 
-	beforeEach(() => {
+	beforeEach(async () => {
 		// A test that failed while the server was down must not take the next one with it.
-		if (!cluster.isRunning) cluster.startAgain();
+		if (!cluster.isRunning) await cluster.startAgain();
 	});
 
 	afterAll(async () => {
@@ -53,7 +53,7 @@ describe('postgres store: the server restarts under it (private cluster)', () =>
 		await Promise.all(Array.from({ length: 4 }, () => store!.listPurchases()));
 		expect(await storeConnections(cluster)).toBeGreaterThanOrEqual(2);
 
-		cluster.stop();
+		await cluster.stop();
 		// The dropped connections' 'error' events arrive on the next turns of the event loop.
 		await new Promise((r) => setTimeout(r, 300));
 
@@ -72,7 +72,7 @@ describe('postgres store: the server restarts under it (private cluster)', () =>
 			expect(error!.message).toMatch(/^The gift store at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(schema restart_idle\) failed: /);
 		}
 
-		cluster.startAgain();
+		await cluster.startAgain();
 		expect(await store.getPurchase('before', 0)).toMatchObject({ status: 'pending' });
 		expect(await store.getPurchase('during', 0)).toBeNull();
 		expect((await store.claimPurchase(unit('after'))).claimed).toBe(true);
@@ -93,14 +93,14 @@ describe('postgres store: the server restarts under it (private cluster)', () =>
 		);
 		await waitFor(async () => (await lockWaiters(cluster)) >= 1);
 
-		cluster.stop();
+		await cluster.stop();
 		const error = await waiting;
 		await new Promise((r) => setTimeout(r, 300));
 		expect(error).toBeInstanceOf(PgStoreError);
 		expect(error!.message).toMatch(/^The gift store at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(schema restart_tx\) failed: /);
 		await holder.end().catch(() => undefined);
 
-		cluster.startAgain();
+		await cluster.startAgain();
 		expect((await store.recordGiftsSeen([{ id: 'g2', soldOut: false, data: {} }], 2_000)).newGiftIds).toEqual(['g2']);
 	});
 });
