@@ -17,21 +17,21 @@ import { join } from 'node:path';
 
 const PG_LIB = '/usr/lib/postgresql';
 
-/** The bin dir of the highest PostgreSQL version under /usr/lib/postgresql that has initdb, pg_ctl and postgres. */
-export function postgresBinDir(): string {
-	const versions = existsSync(PG_LIB)
-		? readdirSync(PG_LIB)
+/** The bin dir of the highest PostgreSQL version under `lib` (/usr/lib/postgresql) that has initdb, pg_ctl and postgres. */
+export function postgresBinDir(lib = PG_LIB): string {
+	const versions = existsSync(lib)
+		? readdirSync(lib)
 				.filter((name) => /^\d+(\.\d+)?$/.test(name))
-				.filter((name) => ['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(join(PG_LIB, name, 'bin', tool))))
+				.filter((name) => ['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(join(lib, name, 'bin', tool))))
 				.sort((a, b) => Number(b) - Number(a))
 		: [];
 	if (versions.length === 0) {
 		throw new Error(
-			`No PostgreSQL server binaries found: expected ${PG_LIB}/<version>/bin/{initdb,pg_ctl,postgres} (Debian/Ubuntu package postgresql). ` +
+			`No PostgreSQL server binaries found: expected ${lib}/<version>/bin/{initdb,pg_ctl,postgres} (Debian/Ubuntu package postgresql). ` +
 				'A private cluster is needed to restart PostgreSQL without touching the shared server.',
 		);
 	}
-	return join(PG_LIB, versions[0], 'bin');
+	return join(lib, versions[0], 'bin');
 }
 
 function freePort(): Promise<number> {
@@ -59,7 +59,7 @@ function postgresUser(): { uid: number; gid: number } {
 const asRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 export class PrivatePostgres {
-	/** Set at start, cleared at destroy: a stop or restart after destroy is a test bug. */
+	/** Whether the server is up as far as this object knows (started and not stopped since). */
 	private running = false;
 
 	private constructor(
@@ -145,8 +145,9 @@ export class PrivatePostgres {
 	private run(tool: string, args: string[]): Promise<void> {
 		const [command, argv] = this.command(tool, args);
 		return new Promise((resolve, reject) => {
+			// cwd: the cluster's own dir, which the postgres user can always enter (the checkout may be private to root).
 			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a test: a PostgreSQL cluster of its own to restart
-			const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(command, argv, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
 			let output = '';
 			child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
 			child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

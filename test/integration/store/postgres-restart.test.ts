@@ -5,11 +5,14 @@
  * as a PgStoreError that names the store (never hangs, never shows the URL), and once the server is
  * back the same store object works again, with what was written before the restart still there.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 import { PgGiftStore, PgStoreError, type NewLedgerEntry } from '../../../src/store';
 import { lockKey } from '../../../src/store/postgres';
-import { PrivatePostgres } from '../../support/privatePostgres';
+import { PrivatePostgres, postgresBinDir } from '../../support/privatePostgres';
 
 jest.setTimeout(120_000);
 
@@ -102,6 +105,26 @@ describe('postgres store: the server restarts under it (private cluster)', () =>
 
 		await cluster.startAgain();
 		expect((await store.recordGiftsSeen([{ id: 'g2', soldOut: false, data: {} }], 2_000)).newGiftIds).toEqual(['g2']);
+	});
+});
+
+describe('private cluster helper: which server binaries', () => {
+	it('takes the highest installed version that has the server tools, and fails (never skips) when there is none', () => {
+		const lib = mkdtempSync(join(tmpdir(), 'tg-pg-lib-'));
+		try {
+			expect(() => postgresBinDir(join(lib, 'missing'))).toThrow(/No PostgreSQL server binaries found: expected .*\/missing\/<version>\/bin\/\{initdb,pg_ctl,postgres\}/);
+			const install = (version: string, tools: string[]): void => {
+				mkdirSync(join(lib, version, 'bin'), { recursive: true });
+				for (const tool of tools) writeFileSync(join(lib, version, 'bin', tool), '');
+			};
+			install('9.6', ['initdb', 'pg_ctl', 'postgres']);
+			install('13', ['initdb', 'pg_ctl', 'postgres']);
+			// Client tools only (package postgresql-client): not a server.
+			install('17', ['psql', 'pg_dump']);
+			expect(postgresBinDir(lib)).toBe(join(lib, '13', 'bin'));
+		} finally {
+			rmSync(lib, { recursive: true, force: true });
+		}
 	});
 });
 
