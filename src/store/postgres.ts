@@ -60,10 +60,23 @@ export interface PgStoreOptions {
 
 /** A store error that names the place but never the password or the full connection string. */
 export class PgStoreError extends Error {
-	constructor(message: string) {
+	/** The driver's code when there was one: a SQLSTATE (57P01: server shutting down) or a socket errno (ECONNREFUSED). */
+	readonly code: string | undefined;
+
+	constructor(message: string, code?: string) {
 		super(message);
 		this.name = 'PgStoreError';
+		this.code = code;
 	}
+}
+
+function messageOf(error: unknown): string {
+	return typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+}
+
+function codeOf(error: unknown): string | undefined {
+	const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+	return typeof code === 'string' ? code : undefined;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -127,6 +140,7 @@ export class PgGiftStore implements GiftStore {
 		readonly location: string,
 		readonly schema: string,
 		readonly schemaVersion: number,
+		private readonly scrub: (message: string) => string,
 	) {
 		const q = `"${schema}"`;
 		this.t = (table) => `${q}.${table}`;
@@ -179,14 +193,13 @@ export class PgGiftStore implements GiftStore {
 		pool.on('error', () => undefined);
 		try {
 			const version = await migratePg(pool, schema, location, options.migrateTo);
-			return new PgGiftStore(pool, location, schema, version);
+			return new PgGiftStore(pool, location, schema, version, (message) => scrub(message, config));
 		} catch (error) {
 			await pool.end().catch(() => undefined);
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here: the nodes wrap store errors
 			if (error instanceof StoreSchemaError) throw error;
-			const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here: the nodes wrap store errors
-			throw new PgStoreError(`Could not open the gift store at ${location}: ${scrub(message, config)}`);
+			throw new PgStoreError(`Could not open the gift store at ${location}: ${scrub(messageOf(error), config)}`, codeOf(error));
 		}
 	}
 
@@ -194,33 +207,37 @@ export class PgGiftStore implements GiftStore {
 		if (this.closed) throw new Error(`The store ${this.location} is closed`);
 	}
 
+	/**
+	 * A driver error (server down or restarting, connection dropped, SQL error) as a PgStoreError
+	 * naming the store: callers see which store failed, never the connection string. While the
+	 * server is away every call fails this way at once (refused connection); the pool opens new
+	 * connections as soon as it is back, so the same store works again without a restart.
+	 */
+	private failure(error: unknown): PgStoreError {
+		if (error instanceof PgStoreError) return error;
+		return new PgStoreError(`The gift store at ${this.location} failed: ${this.scrub(messageOf(error))}`, codeOf(error));
+	}
+
 	private async query<R>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
 		this.guard();
-		const result = await this.pool.query(sql, params);
-		return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+		try {
+			const result = await this.pool.query(sql, params);
+			return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+		} catch (error) {
+			throw this.failure(error);
+		}
 	}
 
 	/** Runs `fn` in one transaction holding the advisory lock `lock` (released at commit/rollback). */
 	private async locked<T>(lock: LockName, fn: (client: PoolClient) => Promise<T>): Promise<T> {
 		this.guard();
-		const client = await this.pool.connect();
-		let broken: Error | undefined;
 		try {
-			await client.query('BEGIN');
-			try {
+			return await inTransaction(this.pool, async (client) => {
 				await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(this.schema, lock)]);
-				const result = await fn(client);
-				await client.query('COMMIT');
-				return result;
-			} catch (error) {
-				await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-					broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-				});
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here: the nodes wrap store errors
-				throw error;
-			}
-		} finally {
-			client.release(broken);
+				return fn(client);
+			});
+		} catch (error) {
+			throw this.failure(error);
 		}
 	}
 
@@ -507,43 +524,63 @@ export function lockKey(schema: string, lock: LockName): string {
 	return BigInt.asIntN(64, hash).toString();
 }
 
-/** Creates the schema if missing and applies the missing migrations in one locked transaction. */
-async function migratePg(pool: Pool, schema: string, location: string, target = PG_LATEST_SCHEMA_VERSION): Promise<number> {
+/**
+ * Runs `fn` between BEGIN and COMMIT on one pooled connection (ROLLBACK when it throws).
+ *
+ * A checked-out client has no listener of the pool's: when the server drops the connection while
+ * we hold it (restart, failover, pg_terminate_backend), node-postgres fails the query in flight
+ * and then emits 'error' on the client, which would be an uncaught exception and end the whole
+ * n8n process. The listener here takes it, and the client is then given back as broken, so the
+ * pool discards it instead of handing a dead connection to the next call.
+ */
+async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
 	const client = await pool.connect();
 	let broken: Error | undefined;
+	const onConnectionError = (error: Error): void => {
+		broken = error;
+	};
+	client.on('error', onConnectionError);
 	try {
 		await client.query('BEGIN');
 		try {
-			await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema, 'migrate')]);
-			// CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: look first.
-			const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-			if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
-			await client.query(`SET LOCAL search_path TO "${schema}"`);
-			await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-			const read = async () => ((await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_version')).rows[0]?.version ?? 0);
-			const current = await read();
-			if (current > PG_LATEST_SCHEMA_VERSION) {
-				throw new StoreSchemaError(
-					`The store ${location} has schema version ${current}, newer than this package understands (${PG_LATEST_SCHEMA_VERSION}). ` +
-						'Upgrade n8n-nodes-telegram-gifts or point TELEGRAM_GIFTS_DB elsewhere.',
-				);
-			}
-			for (const migration of PG_MIGRATIONS) {
-				if (migration.version > target || migration.version <= current) continue;
-				for (const statement of migration.statements) await client.query(statement);
-				await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migration.version]);
-			}
-			const version = await read();
+			const result = await fn(client);
 			await client.query('COMMIT');
-			return version;
+			return result;
 		} catch (error) {
 			await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-				broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+				broken = broken ?? (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
 			});
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- no node here: the nodes wrap store errors
 			throw error;
 		}
 	} finally {
+		client.removeListener('error', onConnectionError);
 		client.release(broken);
 	}
+}
+
+/** Creates the schema if missing and applies the missing migrations in one locked transaction. */
+async function migratePg(pool: Pool, schema: string, location: string, target = PG_LATEST_SCHEMA_VERSION): Promise<number> {
+	return inTransaction(pool, async (client) => {
+		await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema, 'migrate')]);
+		// CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: look first.
+		const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+		if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
+		await client.query(`SET LOCAL search_path TO "${schema}"`);
+		await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+		const read = async () => ((await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_version')).rows[0]?.version ?? 0);
+		const current = await read();
+		if (current > PG_LATEST_SCHEMA_VERSION) {
+			throw new StoreSchemaError(
+				`The store ${location} has schema version ${current}, newer than this package understands (${PG_LATEST_SCHEMA_VERSION}). ` +
+					'Upgrade n8n-nodes-telegram-gifts or point TELEGRAM_GIFTS_DB elsewhere.',
+			);
+		}
+		for (const migration of PG_MIGRATIONS) {
+			if (migration.version > target || migration.version <= current) continue;
+			for (const statement of migration.statements) await client.query(statement);
+			await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migration.version]);
+		}
+		return read();
+	});
 }

@@ -2,9 +2,11 @@
  * Queue mode under faults (npm run reliability, stage "queue"): separate OS processes
  * (test/reliability/queue-process.js, the built package) share one session through the owner
  * lease in a **private redis-server** this file starts on a free port (and restarts in the Redis
- * case), one sqlite ledger file, and the sandbox as Telegram. Each case: kill -9 a process in the
- * middle of a payment (or restart Redis), then run the buyer again; the record must show
- * 0 double buys, 0 overspend and every interrupted unit settled (reconciled), never left open.
+ * case), one ledger (a sqlite file; in the PostgreSQL case a **private PostgreSQL cluster**,
+ * test/support/privatePostgres.ts, really restarted) and the sandbox as Telegram. Each case:
+ * kill -9 a process in the middle of a payment (or restart Redis or PostgreSQL), then run the
+ * buyer again; the record must show 0 double buys, 0 overspend and every interrupted unit
+ * settled (reconciled), never left open.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { silentLogger, startSandbox, type Sandbox } from '../../src/sandbox';
-import * as storeModule from '../../src/store';
 import { getStore } from '../../src/store';
 import type { Operation } from '../../src/core/types';
+import { PrivatePostgres } from '../support/privatePostgres';
 import { ZERO, recordCase } from './lib';
 
 const ALICE = '1000001';
@@ -24,9 +26,6 @@ const CHAN = `-100${CHANNEL}`;
 const LEASE_MS = 1000;
 const POLICY = { readDeadlineMs: 2_000, formDeadlineMs: 2_000, sendDeadlineMs: 2_500, connectDeadlineMs: 3_000, retryBaseMs: 50, retryMaxMs: 200 };
 const PRICE = 20;
-/** The PostgreSQL store (TELEGRAM_GIFTS_DB=postgres://…) is in the package: the PostgreSQL case runs. */
-const PG_STORE = typeof (storeModule as Record<string, unknown>).isPostgresUrl === 'function';
-const PG_ADMIN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 
 function scenario(): Record<string, unknown> {
 	return {
@@ -186,9 +185,11 @@ async function figures(ctx: Ctx, ops: Operation[]): Promise<{ doubleBuys: number
 	return { doubleBuys, overspendStars: Math.max(0, spent - planned * PRICE), open, paid: paid.length, reconciled };
 }
 
-describe('queue mode: processes killed, Redis restarted (private redis-server, separate processes)', () => {
+describe('queue mode: processes killed, Redis and PostgreSQL restarted (private servers, separate processes)', () => {
 	let ctx: Ctx;
 	let dir: string;
+	/** The PostgreSQL case's private cluster: stopped and removed after the case, whatever happened. */
+	let pg: PrivatePostgres | undefined;
 
 	beforeEach(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'tg-queue-rel-'));
@@ -203,16 +204,23 @@ describe('queue mode: processes killed, Redis restarted (private redis-server, s
 		await ctx.redis.stop();
 		await ctx.sandbox.stop();
 		rmSync(dir, { recursive: true, force: true });
+		await pg?.destroy();
+		pg = undefined;
+	});
+
+	afterAll(async () => {
+		await pg?.destroy();
 	});
 
 	const ops = (key: string, quantity: number): Operation[] => [{ opKey: key, accountId: ALICE, recipient: CHAN, giftId: '5005', price: PRICE, quantity, supply: null }];
 
-	async function finish(name: string, started: number, plan: Operation[], outcome: string): Promise<void> {
+	async function finish(name: string, started: number, plan: Operation[], outcome: string): Promise<Awaited<ReturnType<typeof figures>>> {
 		const f = await figures(ctx, plan);
 		const line = recordCase({ stage: 'queue', case: name, outcome: `${outcome}; ${f.paid} paid, ${f.reconciled} reconciled, ${f.open} open`, ms: Date.now() - started, ...ZERO, doubleBuys: f.doubleBuys, overspendStars: f.overspendStars });
 		expect({ doubleBuys: line.doubleBuys, overspendStars: line.overspendStars, open: f.open }).toEqual({ doubleBuys: 0, overspendStars: 0, open: 0 });
 		// One connection of the session at any time.
 		expect(Object.values(ctx.sandbox.record().connections.maxOpenByAccount).every((n) => n <= 1)).toBe(true);
+		return f;
 	}
 
 	it('kill -9 a worker in the middle of a forwarded payment; the next run reconciles, never pays twice', async () => {
@@ -249,32 +257,41 @@ describe('queue mode: processes killed, Redis restarted (private redis-server, s
 		await finish('queue: session owner killed mid-payment', started, plan, `first run: ${String(first[0].status)} ${String(first[0].quantityBought)}/2; rerun: ${String(again[0].status)} ${String(again[0].quantityBought)}/2`);
 	});
 
-	(PG_STORE ? it : it.skip)('PostgreSQL connections dropped (pg_terminate_backend) while payments are forwarded: nothing paid twice, every unit settled', async () => {
+	it('PostgreSQL restarted (pg_ctl stop -m immediate, private cluster) while payments are forwarded: no process crashes, nothing paid twice, every unit settled', async () => {
 		const started = Date.now();
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { Client } = require('pg') as typeof import('pg');
-		const db = `tg_queue_rel_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
-		const admin = new Client(PG_ADMIN);
-		await admin.connect();
-		await admin.query(`CREATE DATABASE ${db}`);
-		ctx.storePath = `postgres://postgres@127.0.0.1:5432/${db}`;
-		try {
-			await ownerUp(ctx);
-			ctx.sandbox.setLatency('payments.sendStarsForm', 500);
-			const plan = ops('pg-restart', 3);
-			const worker = startProcess(ctx, 'buyer', plan);
-			await until('the first payment to reach Telegram', () => sends(ctx.sandbox) >= 1);
-			const dropped = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db]);
-			const first = await buyerResults(worker);
-			ctx.sandbox.setLatency('payments.sendStarsForm', undefined);
-			await sleep(3_000);
-			const again = await buyerResults(startProcess(ctx, 'buyer', plan));
-			await finish('queue: PostgreSQL connections dropped mid-run', started, plan, `${dropped.rowCount} store connections dropped; first run: ${String(first[0].status)} ${String(first[0].quantityBought)}/3; rerun: ${String(again[0].status)} ${String(again[0].quantityBought)}/3`);
-		} finally {
-			for (const p of ctx.procs) if (p.child.exitCode === null && p.child.signalCode === null) await kill9(p);
-			await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
-			await admin.end();
-		}
+		pg = await PrivatePostgres.start();
+		// Every process of the case (owner, workers, the figures) uses this cluster as its store.
+		ctx.storePath = pg.url();
+		const owner = await ownerUp(ctx);
+		ctx.sandbox.setLatency('payments.sendStarsForm', 500);
+		const plan = ops('pg-restart', 4);
+		const worker = startProcess(ctx, 'buyer', plan);
+		await until('the first payment to reach Telegram', () => sends(ctx.sandbox) >= 1);
+		const down = Date.now();
+		await pg.stop();
+		// Down for longer than a payment takes: the answer of the one in flight arrives while the store is away.
+		await sleep(1_500);
+		await pg.startAgain();
+		const outageMs = Date.now() - down;
+		const first = await buyerResults(worker);
+		// The run stopped at a claim the store could not make while it was down, and says so (which store, never its URL's secrets).
+		expect(first[0]).toMatchObject({ status: 'failed', retryable: true });
+		expect(String(first[0].error)).toMatch(/The gift store at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres \(schema telegram_gifts\) failed: /);
+		// The owner's pooled store connections were dropped too: it must still be up, serving the session.
+		expect({ ownerExit: owner.child.exitCode, ownerSignal: owner.child.signalCode }).toEqual({ ownerExit: null, ownerSignal: null });
+		ctx.sandbox.setLatency('payments.sendStarsForm', undefined);
+		await sleep(3_000);
+		const again = await buyerResults(startProcess(ctx, 'buyer', plan));
+		const f = await finish(
+			'queue: PostgreSQL restarted mid-run',
+			started,
+			plan,
+			`outage ${outageMs} ms; first run: ${String(first[0].status)} ${String(first[0].quantityBought)}/4 (${String(first[0].error ?? '').slice(0, 160)}); rerun: ${String(again[0].status)} ${String(again[0].quantityBought)}/4`,
+		);
+		// The payment in flight when the server went down could not be recorded as bought: it is settled by reconciliation.
+		expect(f.reconciled).toBeGreaterThanOrEqual(1);
+		expect(again[0]).toMatchObject({ status: 'bought' });
+		expect(f.paid).toBe(4);
 	});
 
 	it('Redis restarted (no persistence) while payments are forwarded: nothing paid twice, every unit settled', async () => {
