@@ -8,7 +8,7 @@
  * can make their auth keys.
  */
 const path = require('node:path');
-require('../../helpers/ts-require');
+require('../../support/ts-require');
 
 const root = path.join(__dirname, '..', '..', '..');
 const { openStoreAt } = require(path.join(root, 'src', 'store', 'index.ts'));

@@ -6,12 +6,12 @@
  * "go <round>" on stdin (so all siblings open and claim at the same moment, opening a new file
  * races too), opens its instances, claims units 0..n-1 of one op through them (claimPurchase and
  * ledgerStep alternately, all at once), closes them and prints {"round", "granted"} as JSON.
- * Loads the TypeScript sources directly (test/helpers/ts-require.js), so no build is needed.
+ * Loads the TypeScript sources directly (test/support/ts-require.js), so no build is needed.
  */
 'use strict';
 const path = require('node:path');
 const readline = require('node:readline');
-require('../../../helpers/ts-require');
+require('../../../support/ts-require');
 
 const { openStoreAt } = require(path.join(__dirname, '..', '..', '..', '..', 'src', 'store', 'index.ts'));
 
