@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Lets a child process of a test load the TypeScript sources directly (transpiled in memory,
- * types ignored), so cross-process tests need no build. `require('…/test/helpers/ts-require')`
+ * types ignored), so cross-process tests need no build. `require('…/test/support/ts-require')`
  * before requiring any .ts file.
  */
 const fs = require('node:fs');
