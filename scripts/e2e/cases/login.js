@@ -125,19 +125,20 @@ module.exports = {
 		const { StringSession } = require(path.join(run.packageDir, 'dist', 'src', 'telegram', 'gramjs.js'));
 		assert.equal(new StringSession(session).dcId, 1, 'the session string is for DC 1');
 
+		// Read before stopping: a stopped queue cluster forgets its workers.
+		const queue = run.queue ? { codeSentBy: sentBy, signedInBy: workerThatRan(run.n8n, 'finished', sentBy) } : undefined;
+		const logFiles = [run.n8n.logFile, ...(run.n8n.extra ?? []).map((e) => e.logFile)];
 		await run.n8n.stop();
 		const executions = await run.n8n.executions({ workflowId: activeIds[0], withData: true });
 		// (Never print the rows: their data would hold the session.)
 		const saved = executions.filter((e) => e.data).map((e) => `execution ${e.id}: ${e.status}, finished ${e.finished}, waiting at ${e.data.executionData?.nodeExecutionStack?.[0]?.node?.name ?? '-'}`);
 		assert.deepEqual(saved, [], 'no execution data saved for the login');
-		const logFiles = [run.n8n.logFile, ...(run.n8n.extra ?? []).map((e) => e.logFile)];
 		for (const file of logFiles) {
 			const log = require('node:fs').readFileSync(file, 'utf8');
 			for (const [what, secret] of [['session', session], ['api_hash', creds.apiHash], ['login session', creds.loginSession]]) {
 				assert.ok(!log.includes(secret), `n8n's log ${path.basename(file)} holds the ${what}`);
 			}
 		}
-		const queue = run.queue ? { codeSentBy: sentBy, signedInBy: workerThatRan(run.n8n, 'finished', sentBy) } : undefined;
 		if (queue) assert.ok(queue.signedInBy && queue.signedInBy !== sentBy, `Sign In ran on another worker than Send Code (${JSON.stringify(queue)})`);
 		return { executionsSaved: executions.length, logins: sandbox.record().logins.length, ...(queue ? { queue } : {}) };
 	},
