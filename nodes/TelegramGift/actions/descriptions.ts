@@ -137,34 +137,30 @@ export const telegramGiftProperties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'sendCode',
 		displayOptions: { show: { resource: ['session'] } },
-		// The pending login (and its connection) lives in the n8n process that started it.
+		// Between steps the pending login lives sealed in the package's store: any process (a queue-mode worker) may run the next step.
 		options: [
 			{
 				name: 'QR Complete',
 				value: 'qrComplete',
-				description:
-					'Wait for the QR code to be scanned and return the session string (or ask for the two-step password). Run login workflows in regular (non-queue) mode or on one worker.',
+				description: 'Wait for the QR code to be scanned and return the session string (or ask for the two-step password)',
 				action: 'Complete a QR login',
 			},
 			{
 				name: 'QR Start',
 				value: 'qrStart',
-				description:
-					'Start a login by QR code: returns the QR code as a PNG to scan in Telegram (Settings → Devices). Run login workflows in regular (non-queue) mode or on one worker.',
+				description: 'Start a login by QR code: returns the QR code as a PNG to scan in Telegram (Settings → Devices)',
 				action: 'Start a QR login',
 			},
 			{
 				name: 'Send Code',
 				value: 'sendCode',
-				description:
-					'Start a login by phone: Telegram sends a code to the account. Run login workflows in regular (non-queue) mode or on one worker.',
+				description: 'Start a login by phone: Telegram sends a code to the account',
 				action: 'Send a login code',
 			},
 			{
 				name: 'Sign In',
 				value: 'signIn',
-				description:
-					'Finish a phone login with the code (and the two-step password) and return the session string. Run login workflows in regular (non-queue) mode or on one worker.',
+				description: 'Finish a phone login with the code (and the two-step password) and return the session string',
 				action: 'Sign in with the code',
 			},
 		],

@@ -62,7 +62,7 @@ export const sessionProperties: INodeProperties[] = [
 		required: true,
 		default: '={{ $json.loginId }}',
 		displayOptions: { show: continuesLogin },
-		description: 'The login ID returned by Send Code or QR Start (valid 5 minutes, in this n8n process only)',
+		description: 'The login ID returned by Send Code or QR Start (valid 5 minutes; any execution or queue-mode worker may continue it)',
 	},
 	{
 		displayName: 'Code',
@@ -90,7 +90,7 @@ export const sessionProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 120 },
 		default: 60,
 		displayOptions: { show: { resource: ['session'], operation: ['qrComplete'] } },
-		description: 'How long to wait for the QR code to be scanned before answering "pending"',
+		description: 'How long to wait for the QR code to be scanned before answering "pending". A scan made before this step began is seen when the shown code runs out (about 30 s), so 30 or more always sees it.',
 	},
 	{
 		displayName: 'The session string is a password: anyone who has it controls the account. Do not save this workflow\'s execution data.',
