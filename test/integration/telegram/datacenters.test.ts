@@ -153,7 +153,8 @@ describe('several data centers', () => {
 	it('QR login accepted by an account on DC 1 follows auth.loginTokenMigrateTo', async () => {
 		const { apiId, apiHash, server } = sandbox.credentials;
 		const qr = await manager.qrStart({ apiId, apiHash, server, startSession: sandbox.issueLoginSession() });
-		sandbox.scanQr(ONE, qr.url);
+		// Scanned while QR Complete waits: the pushed updateLoginToken wakes it.
+		setTimeout(() => sandbox.scanQr(ONE, qr.url), 300);
 		const done = await manager.qrComplete({ loginId: qr.loginId, waitMs: 8_000 });
 		if (!('session' in done)) throw new Error(`expected a session, got ${JSON.stringify(done)}`);
 		expect(done.user.id).toBe(ONE);
