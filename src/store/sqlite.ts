@@ -36,7 +36,11 @@ export interface SqliteStoreOptions {
 	migrateTo?: number;
 }
 
-/** A thin promise layer over the callback API of sqlite3. */
+/**
+ * A thin promise layer over the callback API of sqlite3. Every statement runs to its end inside its
+ * own call, so statements handed over together on one connection are each their own autocommit
+ * transaction (see `get`).
+ */
 export class SqliteConnection {
 	private constructor(private readonly db: sqlite3.Database) {}
 
@@ -56,10 +60,19 @@ export class SqliteConnection {
 		});
 	}
 
-	get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
-		return new Promise((resolve, reject) => {
-			this.db.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
-		});
+	/**
+	 * The first row. Not sqlite3's own `Database#get`: that steps its statement once and leaves it
+	 * open (not reset) until it is finalized later on the main thread, and meanwhile the connection
+	 * sits in a read transaction on that statement's snapshot. A write handed to the same connection
+	 * in that window (`writeStep` hands several statements over at once) has to upgrade the read
+	 * transaction, and when another connection committed since the snapshot SQLite refuses at once
+	 * with SQLITE_BUSY_SNAPSHOT: the busy timeout cannot help, as waiting cannot renew the snapshot.
+	 * This was the rare "database is locked" of several processes claiming (issue 16,
+	 * docs/store.md). `all` steps to the end inside one call, so no statement outlives its call.
+	 */
+	async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+		const rows = await this.all<T>(sql, params);
+		return rows[0];
 	}
 
 	all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
