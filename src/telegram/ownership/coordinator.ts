@@ -93,9 +93,10 @@ export interface OwnershipStats {
 	fenceRefusals: number;
 }
 
-type RedisFactory = (config: OwnershipConfig, role: 'command' | 'blocking') => Redis;
+export type RedisFactory = (config: OwnershipConfig, role: 'command' | 'blocking') => Redis;
 
-function defaultRedis(config: OwnershipConfig, role: 'command' | 'blocking'): Redis {
+/** The coordinator's own connections (the bench wraps them to count the commands a forwarded call costs). */
+export function ownershipRedis(config: OwnershipConfig, role: 'command' | 'blocking'): Redis {
 	const { redis } = config;
 	return new Redis({
 		host: redis.host,
@@ -135,7 +136,7 @@ export class OwnershipCoordinator {
 
 	constructor(
 		readonly config: OwnershipConfig,
-		/** @internal */ readonly redisFactory: RedisFactory = defaultRedis,
+		/** @internal */ readonly redisFactory: RedisFactory = ownershipRedis,
 	) {
 		this.processId = `${hostname().slice(0, 32)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 		this.cmd = redisFactory(config, 'command');
