@@ -32,6 +32,12 @@ export const FORWARD_SLACK_MS = 1500;
 const VALIDITY_MARGIN_MS = 250;
 /** Requests and reply lists left behind by dead processes vanish after this. */
 const LIST_TTL_MS = 60_000;
+/**
+ * BLPOPs kept queued on each blocking connection (Redis runs the next one the moment the previous
+ * one returns): an element that arrives while this process is busy with the previous one is taken
+ * at once, without waiting for this process to send a new BLPOP.
+ */
+const QUEUED_POPS = 2;
 
 /** Methods that move Stars: the owner re-checks its lease in Redis right before each. */
 export const MONEY_METHODS: ReadonlySet<string> = new Set(['payments.SendStarsForm', 'payments.SendPaymentForm', 'payments.TransferStarGift', 'payments.UpgradeStarGift']);
@@ -133,6 +139,8 @@ export class OwnershipCoordinator {
 	private closed = false;
 	private subscriber: Redis | null = null;
 	private readonly subscriptions = new Map<string, (data: string) => void>();
+	/** Request ids: unique within this process, which is all they need (the reply list is this process's own). */
+	private lastRequestId = 0;
 
 	constructor(
 		readonly config: OwnershipConfig,
@@ -195,6 +203,11 @@ export class OwnershipCoordinator {
 		void this.subscriber?.unsubscribe(channel).catch(() => undefined);
 	}
 
+	nextRequestId(): string {
+		this.lastRequestId += 1;
+		return this.lastRequestId.toString(36);
+	}
+
 	/** Waits for the reply `id` (the listener starts on first use). */
 	expect(id: string, waitMs: number, onTimeout: () => Error): Promise<ReplyWire> {
 		this.listen();
@@ -219,31 +232,40 @@ export class OwnershipCoordinator {
 		const conn = this.redisFactory(this.config, 'blocking');
 		conn.on('error', () => undefined);
 		this.replies = conn;
-		void (async () => {
-			while (!this.closed && this.replies === conn) {
-				let popped: [string, string] | null = null;
-				try {
-					if (conn.status === 'wait') await conn.connect();
-					popped = await conn.blpop(this.replyKey, 5);
-				} catch {
-					if (this.closed) return;
-					await sleep(100);
-					continue;
-				}
-				if (!popped) continue;
-				let reply: ReplyWire;
-				try {
-					reply = JSON.parse(popped[1]) as ReplyWire;
-				} catch {
-					continue;
-				}
-				const p = this.pending.get(reply.id);
-				if (!p) continue;
-				clearTimeout(p.timer);
-				this.pending.delete(reply.id);
-				p.resolve(reply);
+		for (let i = 0; i < QUEUED_POPS; i++) void this.listenLoop(conn);
+	}
+
+	private async listenLoop(conn: Redis): Promise<void> {
+		while (!this.closed && this.replies === conn) {
+			let popped: [string, string] | null = null;
+			try {
+				if (conn.status === 'wait') await conn.connect();
+				popped = await conn.blpop(this.replyKey, 5);
+			} catch {
+				if (this.closed) return;
+				await sleep(100);
+				continue;
 			}
-		})();
+			if (popped) this.deliver(popped[1]);
+			// The woken caller runs first (it reads the answer, maybe sends its next call); this
+			// loop's next BLPOP is written after it, not in its way (the other queued BLPOP is
+			// already waiting in Redis meanwhile).
+			await afterThisTurn();
+		}
+	}
+
+	private deliver(raw: string): void {
+		let reply: ReplyWire;
+		try {
+			reply = JSON.parse(raw) as ReplyWire;
+		} catch {
+			return;
+		}
+		const p = this.pending.get(reply.id);
+		if (!p) return;
+		clearTimeout(p.timer);
+		this.pending.delete(reply.id);
+		p.resolve(reply);
 	}
 
 	/** Stops every route (releasing held leases) and disconnects. Pending calls fail as not answered. */
@@ -413,20 +435,26 @@ export class SessionRoute {
 		if (this.serveConn) return;
 		const conn = this.coordinatorBlocking();
 		this.serveConn = conn;
-		void (async () => {
-			while (this.serveConn === conn && this.state === 'owner') {
-				let popped: [string, string] | null = null;
-				try {
-					if (conn.status === 'wait') await conn.connect();
-					popped = await conn.blpop(this.reqKey, 1);
-				} catch {
-					if (this.serveConn !== conn) return;
-					await sleep(100);
-					continue;
-				}
-				if (popped) void this.handle(popped[1]);
+		for (let i = 0; i < QUEUED_POPS; i++) void this.serveLoop(conn);
+	}
+
+	private async serveLoop(conn: Redis): Promise<void> {
+		while (this.serveConn === conn && this.state === 'owner') {
+			let popped: [string, string] | null = null;
+			try {
+				if (conn.status === 'wait') await conn.connect();
+				popped = await conn.blpop(this.reqKey, 1);
+			} catch {
+				if (this.serveConn !== conn) return;
+				await sleep(100);
+				continue;
 			}
-		})();
+			if (!popped) continue;
+			void this.handle(popped[1]);
+			// The request goes to Telegram first (the call path runs on promises); this loop's next
+			// BLPOP is written after it, not in its way.
+			await afterThisTurn();
+		}
 	}
 
 	private coordinatorBlocking(): Redis {
@@ -480,7 +508,7 @@ export class SessionRoute {
 	 * time is a DeadlineError (outcome unknown: a payment is then reconciled, never re-sent).
 	 */
 	async forward<R extends Api.AnyRequest>(request: R, deadlineMs: number, context: ErrorContext, dcId?: number): Promise<R['__response']> {
-		const id = randomBytes(12).toString('hex');
+		const id = this.coordinator.nextRequestId();
 		const message: RequestWire = { id, to: this.coordinator.replyKey, sentAt: Date.now(), deadlineMs, method: request.className, req: encodeRequest(request), ...(dcId === undefined ? {} : { dcId }) };
 		const answer = this.coordinator.expect(id, deadlineMs + FORWARD_SLACK_MS, () => new DeadlineError(context, deadlineMs));
 		answer.catch(() => undefined);
@@ -534,4 +562,9 @@ export class SessionRoute {
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Resolves once the work this turn of the event loop started (its promise chains) has run. */
+function afterThisTurn(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
 }
