@@ -57,6 +57,15 @@ if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 
+/**
+ * RPUSH + PEXPIRE as one command (one write, one reply to parse): a list its BLPOP emptied is
+ * deleted, so every push onto it sets the expiry again.
+ */
+const PUSH_EXPIRING = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
 return 0`;
@@ -148,6 +157,8 @@ export class OwnershipCoordinator {
 	) {
 		this.processId = `${hostname().slice(0, 32)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 		this.cmd = redisFactory(config, 'command');
+		// Sent as EVALSHA; ioredis sends the script itself once when Redis does not know it yet.
+		this.cmd.defineCommand('pushExpiring', { numberOfKeys: 1, lua: PUSH_EXPIRING });
 		this.cmd.on('error', () => undefined);
 	}
 
@@ -172,6 +183,11 @@ export class OwnershipCoordinator {
 
 	get redis(): Redis {
 		return this.cmd;
+	}
+
+	/** Pushes `value` onto the list `key`, which expires LIST_TTL_MS after its last push. */
+	push(key: string, value: string): Promise<unknown> {
+		return (this.cmd as Redis & { pushExpiring(key: string, value: string, ttlMs: number): Promise<unknown> }).pushExpiring(key, value, LIST_TTL_MS);
 	}
 
 	/** The route of one session in this process (the pool holds one per open session). */
@@ -494,12 +510,7 @@ export class SessionRoute {
 			const typed = error instanceof AccountError ? error : new NetworkError(context, error instanceof Error ? error.message.slice(0, 200) : 'error at the session owner');
 			reply = { id: message.id, err: encodeError(typed, Date.now()) };
 		}
-		await this.coordinator.redis
-			.pipeline()
-			.rpush(message.to, JSON.stringify(reply))
-			.pexpire(message.to, LIST_TTL_MS)
-			.exec()
-			.catch(() => undefined);
+		await this.coordinator.push(message.to, JSON.stringify(reply)).catch(() => undefined);
 	}
 
 	/**
@@ -513,8 +524,7 @@ export class SessionRoute {
 		const answer = this.coordinator.expect(id, deadlineMs + FORWARD_SLACK_MS, () => new DeadlineError(context, deadlineMs));
 		answer.catch(() => undefined);
 		try {
-			const [pushed] = (await this.coordinator.redis.pipeline().rpush(this.reqKey, JSON.stringify(message)).pexpire(this.reqKey, LIST_TTL_MS).exec()) ?? [];
-			if (pushed?.[0]) throw pushed[0];
+			await this.coordinator.push(this.reqKey, JSON.stringify(message));
 		} catch (error) {
 			this.coordinator.cancel(id);
 			const text = error instanceof Error ? error.message : String(error);

@@ -246,7 +246,7 @@ describe('queue mode: one owner per session (real Redis)', () => {
 		lease.release();
 	});
 
-	it('a forwarded call costs one exchange: each side sends one pipelined push and one BLPOP, and no BLPOP stands in the woken side\'s way', async () => {
+	it('a forwarded call costs one exchange: the caller sends one push (RPUSH + PEXPIRE in one script) and one BLPOP, and no BLPOP stands in its way', async () => {
 		w = await world();
 		const a = process();
 		// Process b's connections, counted: the commands it sends, and the BLPOPs on its reply listener.
@@ -275,10 +275,13 @@ describe('queue mode: one owner per session (real Redis)', () => {
 			// written first, on the caller's path).
 			expect(perCall('blocking', blocking)).toEqual([]);
 			await new Promise((r) => setImmediate(r));
-			expect(perCall('command', command)).toEqual(['rpush', 'pexpire']);
+			expect(perCall('command', command)).toEqual(['evalsha']);
 			expect(perCall('blocking', blocking)).toEqual(['blpop']);
 		}
 		expect(a.coordinator.stats.served).toBe(coordinator.stats.forwarded);
+		// The one push still sets the list's expiry (a dead process's list goes away).
+		await coordinator.push(`${prefix}probe`, 'x');
+		expect(await admin.pttl(`${prefix}probe`)).toBeGreaterThan(50_000);
 		owner.release();
 		other.release();
 	});
