@@ -10,8 +10,8 @@
  *   BENCH_QUEUE_CALLS (default 1000) each, so a change of the machine's load hits all three alike;
  *   p50 and p95 of each, the CPU time of this process per call (caller, owner and sandbox all run
  *   in it, including what a call leaves to run after it returns), and the Redis commands each side sends per forwarded call, counted on the
- *   coordinators' own connections (`commandsPerCall`, `writesPerCall`: socket writes, a pipeline
- *   is one). Context: PING p50.
+ *   coordinators' own connections (`callerPerCall`, `ownerPerCall`: commands, and socket writes, a
+ *   pipeline being one). Context: PING p50.
  * - `reaction.regular.p50/p95` and `reaction.queue.p50/p95`: release → first payment sent, the
  *   shipped autobuy workflow in a real n8n 1.123.50, regular mode and then queue mode (main + 2
  *   workers + webhook processor on PostgreSQL and Redis), same scenario (bench/reaction.js with
@@ -136,7 +136,7 @@ async function forwardOverhead(emit) {
 			background,
 			calls,
 			forwardedCalls,
-			note: 'direct, forwarded, exchange and ping take turns call by call; a forwarded call is one exchange: the caller pushes the request (RPUSH+PEXPIRE pipelined), the owner (already blocked in BLPOP) runs it and pushes the answer onto the caller\'s list (already blocked in BLPOP)',
+			note: 'direct, forwarded, exchange and ping take turns call by call; a forwarded call is one exchange: the caller pushes the request (RPUSH+PEXPIRE in one script, EVALSHA), the owner (already blocked in BLPOP) runs it and pushes the answer onto the caller\'s list (already blocked in BLPOP)',
 		}));
 		owner.release();
 		other.release();
