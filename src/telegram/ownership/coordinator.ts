@@ -32,6 +32,12 @@ export const FORWARD_SLACK_MS = 1500;
 const VALIDITY_MARGIN_MS = 250;
 /** Requests and reply lists left behind by dead processes vanish after this. */
 const LIST_TTL_MS = 60_000;
+/**
+ * BLPOPs kept queued on each blocking connection (Redis runs the next one the moment the previous
+ * one returns): an element that arrives while this process is busy with the previous one is taken
+ * at once, without waiting for this process to send a new BLPOP.
+ */
+const QUEUED_POPS = 2;
 
 /** Methods that move Stars: the owner re-checks its lease in Redis right before each. */
 export const MONEY_METHODS: ReadonlySet<string> = new Set(['payments.SendStarsForm', 'payments.SendPaymentForm', 'payments.TransferStarGift', 'payments.UpgradeStarGift']);
@@ -50,6 +56,15 @@ local cur = redis.call('GET', KEYS[1])
 if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if not cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
+
+/**
+ * RPUSH + PEXPIRE as one command (one write, one reply to parse): a list its BLPOP emptied is
+ * deleted, so every push onto it sets the expiry again.
+ */
+const PUSH_EXPIRING = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
 
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
@@ -93,9 +108,10 @@ export interface OwnershipStats {
 	fenceRefusals: number;
 }
 
-type RedisFactory = (config: OwnershipConfig, role: 'command' | 'blocking') => Redis;
+export type RedisFactory = (config: OwnershipConfig, role: 'command' | 'blocking') => Redis;
 
-function defaultRedis(config: OwnershipConfig, role: 'command' | 'blocking'): Redis {
+/** The coordinator's own connections (the bench wraps them to count the commands a forwarded call costs). */
+export function ownershipRedis(config: OwnershipConfig, role: 'command' | 'blocking'): Redis {
 	const { redis } = config;
 	return new Redis({
 		host: redis.host,
@@ -132,13 +148,17 @@ export class OwnershipCoordinator {
 	private closed = false;
 	private subscriber: Redis | null = null;
 	private readonly subscriptions = new Map<string, (data: string) => void>();
+	/** Request ids: unique within this process, which is all they need (the reply list is this process's own). */
+	private lastRequestId = 0;
 
 	constructor(
 		readonly config: OwnershipConfig,
-		/** @internal */ readonly redisFactory: RedisFactory = defaultRedis,
+		/** @internal */ readonly redisFactory: RedisFactory = ownershipRedis,
 	) {
 		this.processId = `${hostname().slice(0, 32)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 		this.cmd = redisFactory(config, 'command');
+		// Sent as EVALSHA; ioredis sends the script itself once when Redis does not know it yet.
+		this.cmd.defineCommand('pushExpiring', { numberOfKeys: 1, lua: PUSH_EXPIRING });
 		this.cmd.on('error', () => undefined);
 	}
 
@@ -163,6 +183,11 @@ export class OwnershipCoordinator {
 
 	get redis(): Redis {
 		return this.cmd;
+	}
+
+	/** Pushes `value` onto the list `key`, which expires LIST_TTL_MS after its last push. */
+	push(key: string, value: string): Promise<unknown> {
+		return (this.cmd as Redis & { pushExpiring(key: string, value: string, ttlMs: number): Promise<unknown> }).pushExpiring(key, value, LIST_TTL_MS);
 	}
 
 	/** The route of one session in this process (the pool holds one per open session). */
@@ -194,6 +219,11 @@ export class OwnershipCoordinator {
 		void this.subscriber?.unsubscribe(channel).catch(() => undefined);
 	}
 
+	nextRequestId(): string {
+		this.lastRequestId += 1;
+		return this.lastRequestId.toString(36);
+	}
+
 	/** Waits for the reply `id` (the listener starts on first use). */
 	expect(id: string, waitMs: number, onTimeout: () => Error): Promise<ReplyWire> {
 		this.listen();
@@ -218,31 +248,40 @@ export class OwnershipCoordinator {
 		const conn = this.redisFactory(this.config, 'blocking');
 		conn.on('error', () => undefined);
 		this.replies = conn;
-		void (async () => {
-			while (!this.closed && this.replies === conn) {
-				let popped: [string, string] | null = null;
-				try {
-					if (conn.status === 'wait') await conn.connect();
-					popped = await conn.blpop(this.replyKey, 5);
-				} catch {
-					if (this.closed) return;
-					await sleep(100);
-					continue;
-				}
-				if (!popped) continue;
-				let reply: ReplyWire;
-				try {
-					reply = JSON.parse(popped[1]) as ReplyWire;
-				} catch {
-					continue;
-				}
-				const p = this.pending.get(reply.id);
-				if (!p) continue;
-				clearTimeout(p.timer);
-				this.pending.delete(reply.id);
-				p.resolve(reply);
+		for (let i = 0; i < QUEUED_POPS; i++) void this.listenLoop(conn);
+	}
+
+	private async listenLoop(conn: Redis): Promise<void> {
+		while (!this.closed && this.replies === conn) {
+			let popped: [string, string] | null = null;
+			try {
+				if (conn.status === 'wait') await conn.connect();
+				popped = await conn.blpop(this.replyKey, 5);
+			} catch {
+				if (this.closed) return;
+				await sleep(100);
+				continue;
 			}
-		})();
+			if (popped) this.deliver(popped[1]);
+			// The woken caller runs first (it reads the answer, maybe sends its next call); this
+			// loop's next BLPOP is written after it, not in its way (the other queued BLPOP is
+			// already waiting in Redis meanwhile).
+			await afterThisTurn();
+		}
+	}
+
+	private deliver(raw: string): void {
+		let reply: ReplyWire;
+		try {
+			reply = JSON.parse(raw) as ReplyWire;
+		} catch {
+			return;
+		}
+		const p = this.pending.get(reply.id);
+		if (!p) return;
+		clearTimeout(p.timer);
+		this.pending.delete(reply.id);
+		p.resolve(reply);
 	}
 
 	/** Stops every route (releasing held leases) and disconnects. Pending calls fail as not answered. */
@@ -412,20 +451,26 @@ export class SessionRoute {
 		if (this.serveConn) return;
 		const conn = this.coordinatorBlocking();
 		this.serveConn = conn;
-		void (async () => {
-			while (this.serveConn === conn && this.state === 'owner') {
-				let popped: [string, string] | null = null;
-				try {
-					if (conn.status === 'wait') await conn.connect();
-					popped = await conn.blpop(this.reqKey, 1);
-				} catch {
-					if (this.serveConn !== conn) return;
-					await sleep(100);
-					continue;
-				}
-				if (popped) void this.handle(popped[1]);
+		for (let i = 0; i < QUEUED_POPS; i++) void this.serveLoop(conn);
+	}
+
+	private async serveLoop(conn: Redis): Promise<void> {
+		while (this.serveConn === conn && this.state === 'owner') {
+			let popped: [string, string] | null = null;
+			try {
+				if (conn.status === 'wait') await conn.connect();
+				popped = await conn.blpop(this.reqKey, 1);
+			} catch {
+				if (this.serveConn !== conn) return;
+				await sleep(100);
+				continue;
 			}
-		})();
+			if (!popped) continue;
+			void this.handle(popped[1]);
+			// The request goes to Telegram first (the call path runs on promises); this loop's next
+			// BLPOP is written after it, not in its way.
+			await afterThisTurn();
+		}
 	}
 
 	private coordinatorBlocking(): Redis {
@@ -465,12 +510,7 @@ export class SessionRoute {
 			const typed = error instanceof AccountError ? error : new NetworkError(context, error instanceof Error ? error.message.slice(0, 200) : 'error at the session owner');
 			reply = { id: message.id, err: encodeError(typed, Date.now()) };
 		}
-		await this.coordinator.redis
-			.pipeline()
-			.rpush(message.to, JSON.stringify(reply))
-			.pexpire(message.to, LIST_TTL_MS)
-			.exec()
-			.catch(() => undefined);
+		await this.coordinator.push(message.to, JSON.stringify(reply)).catch(() => undefined);
 	}
 
 	/**
@@ -479,13 +519,12 @@ export class SessionRoute {
 	 * time is a DeadlineError (outcome unknown: a payment is then reconciled, never re-sent).
 	 */
 	async forward<R extends Api.AnyRequest>(request: R, deadlineMs: number, context: ErrorContext, dcId?: number): Promise<R['__response']> {
-		const id = randomBytes(12).toString('hex');
+		const id = this.coordinator.nextRequestId();
 		const message: RequestWire = { id, to: this.coordinator.replyKey, sentAt: Date.now(), deadlineMs, method: request.className, req: encodeRequest(request), ...(dcId === undefined ? {} : { dcId }) };
 		const answer = this.coordinator.expect(id, deadlineMs + FORWARD_SLACK_MS, () => new DeadlineError(context, deadlineMs));
 		answer.catch(() => undefined);
 		try {
-			const [pushed] = (await this.coordinator.redis.pipeline().rpush(this.reqKey, JSON.stringify(message)).pexpire(this.reqKey, LIST_TTL_MS).exec()) ?? [];
-			if (pushed?.[0]) throw pushed[0];
+			await this.coordinator.push(this.reqKey, JSON.stringify(message));
 		} catch (error) {
 			this.coordinator.cancel(id);
 			const text = error instanceof Error ? error.message : String(error);
@@ -533,4 +572,9 @@ export class SessionRoute {
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Resolves once the work this turn of the event loop started (its promise chains) has run. */
+function afterThisTurn(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,7 +3,7 @@ import { ownershipConfigFromEnv } from './config';
 import { OwnershipCoordinator } from './coordinator';
 
 export { ownershipConfigFromEnv, DEFAULT_LEASE_MS, type OwnershipConfig, type OwnershipRedisOptions } from './config';
-export { OwnershipCoordinator, SessionRoute, MONEY_METHODS, FORWARD_SLACK_MS, type SessionHandlers, type OwnershipStats, type RouteState } from './coordinator';
+export { OwnershipCoordinator, SessionRoute, MONEY_METHODS, FORWARD_SLACK_MS, ownershipRedis, type RedisFactory, type SessionHandlers, type OwnershipStats, type RouteState } from './coordinator';
 
 let shared: OwnershipCoordinator | null | undefined;
 

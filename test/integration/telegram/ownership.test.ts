@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import type { Operation } from '../../../src/core/types';
 import { FloodWaitError, executeOperations, type ClientPool } from '../../../src/telegram';
 import { Api } from '../../../src/telegram/gramjs';
-import { OwnershipCoordinator, type OwnershipConfig, type SessionRoute } from '../../../src/telegram/ownership';
+import { OwnershipCoordinator, ownershipRedis, type OwnershipConfig, type SessionRoute } from '../../../src/telegram/ownership';
 import { encodeRequest } from '../../../src/telegram/ownership/codec';
 import { balanceUpdate } from '../sandbox/clients';
 import { ALICE, CHANNEL, world, type World } from './helpers';
@@ -244,6 +244,46 @@ describe('queue mode: one owner per session (real Redis)', () => {
 		expect(await admin.llen(`${prefix}rep:nobody`)).toBe(0);
 		expect(w.sandbox.record().calls['payments.getStarsStatus'] ?? 0).toBe(before);
 		lease.release();
+	});
+
+	it('a forwarded call costs one exchange: the caller sends one push (RPUSH + PEXPIRE in one script) and one BLPOP, and no BLPOP stands in its way', async () => {
+		w = await world();
+		const a = process();
+		// Process b's connections, counted: the commands it sends, and the BLPOPs on its reply listener.
+		const sent: Record<'command' | 'blocking', string[]> = { command: [], blocking: [] };
+		const coordinator = new OwnershipCoordinator(config(), (c, role) => {
+			const conn = ownershipRedis(c, role);
+			const send = conn.sendCommand.bind(conn);
+			conn.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+				sent[role].push(command.name);
+				return (send as (...args: unknown[]) => unknown)(command, ...rest);
+			}) as typeof conn.sendCommand;
+			return conn;
+		});
+		coordinators.push(coordinator);
+		const pool = w.newPool({ ownership: coordinator });
+		const owner = await a.pool.acquire(w.creds('Alice'));
+		const other = await pool.acquire(w.creds('Alice'));
+		await other.account.balance();
+		await new Promise((r) => setImmediate(r));
+		const perCall = (role: 'command' | 'blocking', from: number): string[] => sent[role].slice(from).filter((name) => name !== 'eval');
+		for (let i = 0; i < 5; i++) {
+			const command = sent.command.length;
+			const blocking = sent.blocking.length;
+			await other.account.balance();
+			// Resumed with the answer before the listener sends its next BLPOP (earlier it was
+			// written first, on the caller's path).
+			expect(perCall('blocking', blocking)).toEqual([]);
+			await new Promise((r) => setImmediate(r));
+			expect(perCall('command', command)).toEqual(['evalsha']);
+			expect(perCall('blocking', blocking)).toEqual(['blpop']);
+		}
+		expect(a.coordinator.stats.served).toBe(coordinator.stats.forwarded);
+		// The one push still sets the list's expiry (a dead process's list goes away).
+		await coordinator.push(`${prefix}probe`, 'x');
+		expect(await admin.pttl(`${prefix}probe`)).toBeGreaterThan(50_000);
+		owner.release();
+		other.release();
 	});
 
 	it('Redis unreachable: opening the account fails as not sent, naming the settings', async () => {
