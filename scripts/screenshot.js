@@ -28,7 +28,7 @@ const path = require('node:path');
 const util = require('node:util');
 const { spawn } = require('node:child_process');
 const { bootWithSandbox } = require('./e2e/scenario-run');
-const { loadWorkflows, nodeNamed } = require('./e2e/workflows');
+const { followingAuctionsOrResale, loadWorkflows, nodeNamed } = require('./e2e/workflows');
 const { adaptForSandbox } = require('./e2e/templates');
 const { ownerLogin } = require('./e2e/harness');
 const { PACKAGE_NAME } = require('./e2e/package');
@@ -252,9 +252,8 @@ async function main() {
 		}
 		const panelFlows = panels.map(({ description, panel, tool }, i) => panelWorkflow(description, panel, i, tool));
 		const workflows = [...demo, ...panelFlows.map(({ nodeId, ...wf }) => wf)];
-		// The demo scenario is a drop: templates whose trigger follows an auction or resale listings
-		// are imported to be shown, not activated (their auction/collections are not in it).
-		const shownOnly = demo.filter((wf) => wf.nodes.some((n) => /telegramGiftTrigger$/.test(n.type) && (n.parameters?.watch ?? 'gifts') !== 'gifts')).map((wf) => wf.id);
+		// The demo scenario is a drop: the auction and resale templates are shown, not activated.
+		const shownOnly = followingAuctionsOrResale(demo);
 		const { run, sandbox } = await bootWithSandbox({
 			cleanup, scenario, workflows, port: await freePort(), quietSandbox: true, inactive: [...panelFlows.map((w) => w.id), ...shownOnly], prepare: n8nFlavour(opts.n8n),
 		});

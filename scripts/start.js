@@ -16,7 +16,7 @@ const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
 const { bootWithSandbox } = require('./e2e/scenario-run');
-const { loadWorkflows, nodeNamed } = require('./e2e/workflows');
+const { followingAuctionsOrResale, loadWorkflows, nodeNamed } = require('./e2e/workflows');
 const { adaptForSandbox, channelChatId } = require('./e2e/templates');
 const { ownerLogin, OWNER } = require('./e2e/harness');
 const { cleanupStack, log, seconds, setLogTag, sleep } = require('./e2e/util');
@@ -77,8 +77,11 @@ async function main() {
 		// The buy-on-demand webhook needs a header auth credential: a fresh random key per demo.
 		const hookAuth = { id: 'demoHookAuth001', name: 'Demo webhook key', type: 'httpHeaderAuth', data: { name: 'X-Api-Key', value: crypto.randomBytes(16).toString('hex') } };
 		const workflows = opts.workflow ? loadWorkflows(source) : adaptForSandbox(loadWorkflows(source), scenario, { webhookAuth: hookAuth });
+		// The demo scenario is a drop: the auction and resale templates are imported to be looked at,
+		// not activated (their triggers would fail on auctions and collections it does not have).
 		const { run, sandbox, activeIds } = await bootWithSandbox({
 			cleanup, scenario, workflows, port: opts.port, quietSandbox: true, extraCredentials: [hookAuth],
+			inactive: opts.workflow ? [] : followingAuctionsOrResale(workflows),
 		});
 		await ownerLogin(run.n8n);
 		const hook = workflows.find((w) => activeIds.includes(w.id) && w.nodes.some((n) => n.type === 'n8n-nodes-base.webhook' && n.parameters?.path));

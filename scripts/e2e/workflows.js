@@ -44,4 +44,14 @@ function nodesOfType(wf, type) {
 	return wf.nodes.filter((n) => n.type === type);
 }
 
-module.exports = { loadWorkflows, isActivatable, nodeNamed, nodesOfType };
+/**
+ * Ids of the templates whose trigger follows an auction or resale listings (Watch other than
+ * Gifts): a drop scenario (the demo's) has neither, so they are imported to be shown, not activated.
+ */
+function followingAuctionsOrResale(workflows) {
+	return workflows
+		.filter((wf) => wf.nodes.some((n) => /telegramGiftTrigger$/.test(n.type) && (n.parameters?.watch ?? 'gifts') !== 'gifts'))
+		.map((wf) => wf.id);
+}
+
+module.exports = { loadWorkflows, isActivatable, nodeNamed, nodesOfType, followingAuctionsOrResale };
