@@ -383,13 +383,9 @@ export interface ResaleBuyOptions {
 	now?: () => number;
 }
 
-/** Listings being bought right now in this process: reconciliation leaves them alone. */
-const inFlight = new Set<string>();
-
-/** Buys one planned listing with `account`, at most once (see the file's comment). */
-export async function buyListing(account: TelegramAccount, store: GiftStore, op: ResaleOperation, options: ResaleBuyOptions = {}): Promise<ResaleBuyResult> {
-	const now = options.now ?? Date.now;
-	const result = (status: ResaleBuyResult['status'], reason: ResaleBuyReason | null, error: string | null, extra: Partial<ResaleBuyResult> = {}): ResaleBuyResult => ({
+/** A buy result for one planned listing: nothing paid unless `extra` says so. */
+function resaleResult(op: ResaleOperation, status: ResaleBuyResult['status'], reason: ResaleBuyReason | null, error: string | null, extra: Partial<ResaleBuyResult> = {}): ResaleBuyResult {
+	return {
 		status,
 		reason,
 		error,
@@ -406,7 +402,17 @@ export async function buyListing(account: TelegramAccount, store: GiftStore, op:
 		balanceAfter: null,
 		retryable: reason !== null && RETRYABLE.has(reason),
 		...extra,
-	});
+	};
+}
+
+/** Listings being bought right now in this process: reconciliation leaves them alone. */
+const inFlight = new Set<string>();
+
+/** Buys one planned listing with `account`, at most once (see the file's comment). */
+export async function buyListing(account: TelegramAccount, store: GiftStore, op: ResaleOperation, options: ResaleBuyOptions = {}): Promise<ResaleBuyResult> {
+	const now = options.now ?? Date.now;
+	const result = (status: ResaleBuyResult['status'], reason: ResaleBuyReason | null, error: string | null, extra: Partial<ResaleBuyResult> = {}): ResaleBuyResult =>
+		resaleResult(op, status, reason, error, extra);
 	if (inFlight.has(op.opKey)) return result('skipped', 'pending_unresolved', `${op.slug} is being bought right now`, { retryable: false });
 	inFlight.add(op.opKey);
 	try {
@@ -569,23 +575,7 @@ export async function executeResale(operations: ResaleOperation[], context: Resa
 					const why = leases.find((l) => l.error)?.error;
 					for (const i of indexes) {
 						const op = operations[i];
-						results[i] = {
-							status: 'failed',
-							reason: 'auth_invalid',
-							error: `no usable account with id ${accountId} among the credentials${why ? ` (${why.message})` : ''}`,
-							opKey: op.opKey,
-							accountId,
-							recipient: op.recipient,
-							slug: op.slug,
-							giftId: op.giftId,
-							title: op.title,
-							price: op.price,
-							maxPrice: op.maxPrice,
-							formAmount: null,
-							paid: 0,
-							balanceAfter: null,
-							retryable: false,
-						};
+						results[i] = resaleResult(op, 'failed', 'auth_invalid', `no usable account with id ${accountId} among the credentials${why ? ` (${why.message})` : ''}`, { retryable: false });
 					}
 					return;
 				}
