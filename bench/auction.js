@@ -15,7 +15,7 @@
  *    Target ≥ 90 %.
  */
 const { performance } = require('node:perf_hooks');
-const { load, percentile, round, figure, sandboxWorld } = require('./lib/common');
+const { load, percentile, round, figure, sandboxWorld, sandboxRoundTrip } = require('./lib/common');
 
 const EXTRA_R = Number(process.env.BENCH_AUCTION_R) || 0;
 
@@ -37,23 +37,6 @@ function follower(w, auction, goal, extra = {}) {
 	});
 }
 
-/** The sandbox round trip of one small call (median of 200), ms. */
-async function roundTrip(w) {
-	const lease = await w.pool.acquire(w.creds[0]);
-	try {
-		for (let i = 0; i < 50; i++) await lease.account.balance();
-		const samples = [];
-		for (let i = 0; i < 200; i++) {
-			const t = performance.now();
-			await lease.account.balance();
-			samples.push(performance.now() - t);
-		}
-		return percentile(samples, 50);
-	} finally {
-		lease.release();
-	}
-}
-
 async function outbidToRaise(emit) {
 	const ME = '1000001';
 	const GIFT = '7301';
@@ -68,7 +51,7 @@ async function outbidToRaise(emit) {
 	});
 	try {
 		// Measured with the answer delay in place (it applies to every method).
-		const R = await roundTrip(w);
+		const R = await sandboxRoundTrip(w);
 		const bidder = follower(w, GIFT, { copies: 1, maxPricePerCopy: 1_000_000, totalBudget: 10_000_000 }, { pollMs: 5000 });
 		await bidder.start();
 		await w.sandbox.waitFor((r) => r.auctions.bids.some((b) => b.bidderId === '8900001' && b.amount >= 2400) || r.auctions.bids.length > 400, 120_000).catch(() => null);

@@ -17,7 +17,7 @@
  * (1,20,100), BENCH_RESALE_SHARE=0 to skip the share.
  */
 const { performance } = require('node:perf_hooks');
-const { load, percentile, round, figure, sandboxWorld } = require('./lib/common');
+const { load, percentile, round, figure, sandboxWorld, sandboxRoundTrip } = require('./lib/common');
 
 const P = 1000;
 const F = 1000;
@@ -65,23 +65,6 @@ function scenario({ seed, collections, accounts, listings, buyers = [] }) {
 
 function world(sc) {
 	return sandboxWorld(sc, 'bench-resale-');
-}
-
-/** The sandbox round trip of one small call (median of 200), ms. */
-async function roundTrip(w) {
-	const lease = await w.pool.acquire(w.creds[0]);
-	try {
-		for (let i = 0; i < 50; i++) await lease.account.balance();
-		const samples = [];
-		for (let i = 0; i < 200; i++) {
-			const t = performance.now();
-			await lease.account.balance();
-			samples.push(performance.now() - t);
-		}
-		return percentile(samples, 50);
-	} finally {
-		lease.release();
-	}
 }
 
 /**
@@ -154,7 +137,7 @@ async function appearToPay(emit, C) {
 	const listings = Array.from({ length: SAMPLES }, (_, i) => ({ c: Math.floor(random() * C), atMs: Math.round(lead + i * spacing + random() * spacing * 0.8) }));
 	const w = await world(scenario({ seed: 40 + C, collections: C, accounts: N, listings }));
 	try {
-		const R = await roundTrip(w);
+		const R = await sandboxRoundTrip(w);
 		const collections = Array.from({ length: C }, (_, c) => String(6400000 + c));
 		const s = await sniper(w, collections);
 		const last = Math.max(...listings.map((l) => l.atMs));
