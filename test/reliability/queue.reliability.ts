@@ -10,14 +10,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { silentLogger, startSandbox, type Sandbox } from '../../src/sandbox';
 import { getStore } from '../../src/store';
 import type { Operation } from '../../src/core/types';
-import { PrivatePostgres } from '../support/privatePostgres';
+import { PrivatePostgres, freePort } from '../support/privatePostgres';
 import { ZERO, recordCase } from './lib';
 
 const ALICE = '1000001';
@@ -36,17 +35,6 @@ function scenario(): Record<string, unknown> {
 	};
 }
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const address = srv.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			srv.close(() => resolve(port));
-		});
-	});
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -34,7 +34,8 @@ export function postgresBinDir(lib = PG_LIB): string {
 	return join(lib, versions[0], 'bin');
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const srv = createServer();
 		srv.on('error', reject);
